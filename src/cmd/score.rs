@@ -1,0 +1,132 @@
+//! `framescore score`: the main job, folders of articles in, CSV summaries out.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use framescore::doc::Status;
+use framescore::frames::FrameModel;
+use framescore::lexicon::Lexicon;
+use framescore::pipeline::{Options, Pipeline};
+use framescore::read;
+use framescore::write::Writer;
+
+use super::EncoderArgs;
+
+/// Score articles: split into sentences, classify frames, find loaded terms, write CSVs.
+///
+/// Reads .txt, .md, .html/.htm, .jsonl, .json and .csv (see the README for each format); files
+/// of any other type, and files that cannot be read, get a row with status `error` in
+/// articles.csv. Writes articles.csv, sentences.csv, terms.csv and summary.csv into --out.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Files or folders to score. Folders are searched recursively in sorted order; hidden files
+    /// and folders (names starting with '.') are skipped.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Output folder (created if missing). Existing CSVs there are replaced only when the run
+    /// completes, so an interrupted run leaves earlier results intact.
+    #[arg(short, long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Frame model folder made by `framescore train` (frames.json + heads.safetensors); its
+    /// frame names become the CSV columns. Default: the shipped hegemony/cooperation/security
+    /// model.
+    #[arg(long, value_name = "DIR", default_value_os_t = framescore::models_dir().join("frames"))]
+    pub model: PathBuf,
+
+    /// Loaded-term lexicon (CSV: term,category,note). Default: the shipped lexicon.
+    #[arg(long, value_name = "FILE", default_value_os_t = framescore::models_dir().join("lexicon.csv"))]
+    pub lexicon: PathBuf,
+
+    /// Do not split documents into sentences: score each document (each JSONL line, CSV row,
+    /// file) as one sentence, for data that is already segmented.
+    #[arg(long)]
+    pub no_split: bool,
+
+    /// No progress bar and no end-of-run summary on stderr (errors, and the count of documents
+    /// that could not be scored, are still printed).
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub encoder: EncoderArgs,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let started = Instant::now();
+    let frames = FrameModel::load(&args.model)?;
+    let lexicon = Lexicon::load(&args.lexicon)?;
+    let encoder = args.encoder.load()?;
+    let inputs = read::discover(&args.inputs);
+    let total: u64 = inputs.iter().map(|i| i.size).sum();
+
+    let bar = if args.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::new(total);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{elapsed_precise} [{wide_bar}] {bytes}/{total_bytes} {msg} (eta {eta})",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        bar
+    };
+
+    let pipeline = Pipeline {
+        encoder: &encoder,
+        frames: &frames,
+        lexicon: &lexicon,
+        options: Options {
+            split: !args.no_split,
+            ..Options::default()
+        },
+    };
+    let mut writer = Writer::create(&args.out, frames.labels())?;
+    let (mut docs, mut sentences, mut empty, mut failed) = (0usize, 0usize, 0usize, 0usize);
+    pipeline.run(&inputs, |chunk| {
+        for doc in chunk {
+            writer.write(doc, &|k, p| frames.carries(k, p))?;
+            docs += 1;
+            sentences += doc.sentences.len();
+            match doc.status {
+                Status::Ok => {}
+                Status::Empty(_) => empty += 1,
+                Status::Error(_) => failed += 1,
+            }
+            bar.inc(doc.bytes);
+        }
+        bar.set_message(format!("{docs} docs, {sentences} sentences"));
+        Ok(())
+    })?;
+    writer.finish()?;
+    bar.finish_and_clear();
+
+    if !args.quiet {
+        eprintln!(
+            "framescore: scored {} of {docs} documents ({sentences} sentences) in {:.1}s; results in {}",
+            docs - empty - failed,
+            started.elapsed().as_secs_f64(),
+            args.out.display()
+        );
+    }
+    // Said even with --quiet: a silent partial failure is the one thing a user must not miss.
+    if empty + failed > 0 {
+        eprintln!(
+            "framescore: {failed} documents failed and {empty} were empty; see the status and error columns of {}",
+            args.out.join(framescore::write::ARTICLES).display()
+        );
+    }
+    Ok(if empty + failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

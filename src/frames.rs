@@ -1,0 +1,135 @@
+//! Stage: frame heads. One logistic head per frame over the sentence embedding, with a decision
+//! threshold per frame tuned out-of-fold at training time (see `train`).
+//!
+//! A model folder holds `frames.json` (labels, thresholds, encoder, training report) and
+//! `heads.safetensors` (`weight` `[k, d]`, `bias` `[k]`). Labels are whatever the training CSV
+//! named, so users can train their own frames and the output columns follow.
+
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use tch::{Kind, Tensor};
+
+pub const CONFIG_FILE: &str = "frames.json";
+pub const WEIGHTS_FILE: &str = "heads.safetensors";
+
+/// What `frames.json` holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FrameConfig {
+    /// Frame names, in column order.
+    pub labels: Vec<String>,
+    /// Probability at or above which a sentence carries the frame, per label.
+    pub thresholds: Vec<f32>,
+    /// Encoder the heads were trained on (folder name, for a sanity check and the model card).
+    pub encoder: String,
+    /// Free-form training report (data, seed, scores), kept for provenance.
+    #[serde(default)]
+    pub training: serde_json::Value,
+}
+
+/// The loaded frame heads.
+pub struct FrameModel {
+    pub config: FrameConfig,
+    weight: Tensor,
+    bias: Tensor,
+}
+
+impl FrameModel {
+    pub fn new(config: FrameConfig, weight: Tensor, bias: Tensor) -> Result<FrameModel> {
+        let k = config.labels.len() as i64;
+        if config.thresholds.len() as i64 != k
+            || weight.size().first() != Some(&k)
+            || bias.size() != [k]
+        {
+            bail!(
+                "frame model is inconsistent: {} labels, weight {:?}, bias {:?}",
+                k,
+                weight.size(),
+                bias.size()
+            );
+        }
+        Ok(FrameModel {
+            config,
+            weight,
+            bias,
+        })
+    }
+
+    pub fn load(dir: &Path) -> Result<FrameModel> {
+        let cfg_path = dir.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&cfg_path).with_context(|| {
+            format!(
+                "cannot read {}; pass --model DIR with a folder made by `framescore train`",
+                cfg_path.display()
+            )
+        })?;
+        let config: FrameConfig = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a valid frame config", cfg_path.display()))?;
+        let tensors = Tensor::read_safetensors(dir.join(WEIGHTS_FILE))
+            .with_context(|| format!("cannot read {}", dir.join(WEIGHTS_FILE).display()))?;
+        let get = |name: &str| {
+            tensors
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, t)| t.to_kind(Kind::Float))
+                .with_context(|| {
+                    format!(
+                        "{} has no tensor '{name}'",
+                        dir.join(WEIGHTS_FILE).display()
+                    )
+                })
+        };
+        FrameModel::new(config, get("weight")?, get("bias")?)
+    }
+
+    pub fn save(&self, dir: &Path) -> Result<()> {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Tensor::write_safetensors(
+            &[("weight", &self.weight), ("bias", &self.bias)],
+            dir.join(WEIGHTS_FILE),
+        )?;
+        let json = serde_json::to_string_pretty(&self.config)?;
+        std::fs::write(dir.join(CONFIG_FILE), json + "\n")?;
+        Ok(())
+    }
+
+    pub fn labels(&self) -> &[String] {
+        &self.config.labels
+    }
+
+    /// Embedding dimension the heads expect.
+    pub fn dim(&self) -> i64 {
+        self.weight.size()[1]
+    }
+
+    /// Probabilities `[n, k]` for embeddings `[n, d]`.
+    pub fn probabilities(&self, embeddings: &Tensor) -> Tensor {
+        embeddings
+            .matmul(&self.weight.tr())
+            .f_add(&self.bias)
+            .expect("shapes checked at load")
+            .sigmoid()
+    }
+
+    /// Probabilities as rows of `k` values, for the pipeline.
+    pub fn predict(&self, embeddings: &Tensor) -> Vec<Vec<f32>> {
+        crate::encode::rows(&self.probabilities(embeddings))
+    }
+
+    /// Labels whose probability reaches their threshold.
+    pub fn decide<'a>(&'a self, probs: &'a [f32]) -> impl Iterator<Item = &'a str> + 'a {
+        self.config
+            .labels
+            .iter()
+            .zip(&self.config.thresholds)
+            .zip(probs)
+            .filter(|((_, t), p)| **p >= **t)
+            .map(|((l, _), _)| l.as_str())
+    }
+
+    /// Whether frame `k` is carried at probability `p`.
+    pub fn carries(&self, k: usize, p: f32) -> bool {
+        p >= self.config.thresholds[k]
+    }
+}

@@ -1,0 +1,834 @@
+//! Loaded terms found by lexicon lookup (the codebook's "Loaded terms" section).
+//!
+//! A lexicon is a `term,category,note` CSV of words and short phrases (at most five words) in
+//! their base form. [`Lexicon::find`] runs over every sentence of the corpus, so all the work that
+//! does not depend on the text is done once, in the constructor:
+//!
+//! - Each entry word is expanded into the surface forms it may take in text: the word itself and
+//!   its regular inflections (`-s/-es`, `-ed/-d`, `-ing`, `y -> ies/ied`, `ie -> ying`, doubled
+//!   final consonant). A form is kept only if its Snowball English stem equals the entry word's.
+//!   This is "same stem AND a regular inflection": the stem check alone conflates loaded words
+//!   with neutral relatives (`historic`/`history` both stem to `histor`, `containment`/`container`
+//!   to `contain`), while a whitelist of inflection endings never crosses into another word.
+//!   Derived words (`radically`, `hegemonic` vs `hegemony`) are separate entries when loaded.
+//! - The forms go into one hash map, so matching needs no stemming: per text word, one lowercase
+//!   copy and one lookup.
+//!
+//! Words in text are runs of letters and digits (with internal apostrophes, `'` or `’`), compared
+//! case-insensitively with a possessive `'s` removed. Hyphens, slashes and spaces all separate
+//! words, so `win-win`, `Win Win` and `win–win` all match the entry `win-win`. Words of a phrase
+//! must be separated only by whitespace and hyphens, so phrases never run across punctuation.
+//! A hit may not start inside a hyphenated compound (`non-aggression`, `trade-distorting`), where
+//! the first part usually changes what the word means.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::{anyhow, Context, Result};
+use rust_stemmers::{Algorithm, Stemmer};
+
+use crate::doc::{Origin, TermHit};
+
+/// The codebook's categories for loaded terms.
+pub const CATEGORIES: &[&str] = &[
+    "pejorative",
+    "laudatory",
+    "emotive",
+    "intensifier",
+    "stock_phrase",
+    "euphemism",
+];
+
+/// The codebook's limit on the length of a loaded term, in words.
+pub const MAX_WORDS: usize = 5;
+
+/// Entry words shorter than this match only as written: inflecting `so` or `us` would invent words.
+const MIN_INFLECTED_CHARS: usize = 3;
+
+/// Hyphenated prefixes that keep the charge of the word they attach to (`ultra-radical`,
+/// `neo-imperialism`). After any other `word-`, a hit is dropped: see [`inside_compound`].
+const INTENSIFYING_PREFIXES: &[&str] = &["ultra", "super", "hyper", "arch", "neo", "mega"];
+
+/// One lexicon row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The word or phrase in its base form, as it should be reported.
+    pub term: String,
+    /// One of [`CATEGORIES`].
+    pub category: String,
+    /// Curator's guidance (e.g. the uses in which the term is loaded); may be empty.
+    pub note: String,
+}
+
+/// A surface form's link to an entry word.
+#[derive(Debug, Clone, Copy)]
+struct FormOf {
+    /// Index of the distinct entry word (into `Lexicon::starts`).
+    word: u32,
+    /// The form is the entry word as written, not an inflection (preferred on ties).
+    exact: bool,
+}
+
+/// A compiled lexicon. Immutable after construction, hence `Send + Sync` and shareable across
+/// rayon workers by reference.
+#[derive(Debug, Clone)]
+pub struct Lexicon {
+    entries: Vec<Entry>,
+    /// Per entry: its words, as indexes into the distinct normalised entry words.
+    patterns: Vec<Box<[u32]>>,
+    /// Per distinct entry word: the entries that start with it, best candidate first (more
+    /// words, then file order).
+    starts: Vec<Box<[u32]>>,
+    /// Lowercased surface form -> the entry words it realises.
+    forms: HashMap<Box<str>, Box<[FormOf]>>,
+    /// Byte-length range of the keys of `forms`, to skip the lookup for words that cannot match.
+    min_form: usize,
+    max_form: usize,
+}
+
+impl Lexicon {
+    /// Loads a `term,category,note` CSV (header required; `note` may be left empty; lines
+    /// starting with `#` are comments). Errors name the file and line and say how to fix it.
+    pub fn load(path: &Path) -> Result<Lexicon> {
+        let shown = path.display();
+        let file = std::fs::File::open(path).with_context(|| {
+            format!("cannot open lexicon {shown}: check the path (the shipped one is models/lexicon.csv)")
+        })?;
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .comment(Some(b'#'))
+            .from_reader(std::io::BufReader::new(file));
+        let header = reader
+            .headers()
+            .with_context(|| format!("{shown}: cannot read the header line"))?;
+        let names: Vec<String> = header
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').to_lowercase())
+            .collect();
+        if names.len() < 2
+            || names.len() > 3
+            || names[0] != "term"
+            || names[1] != "category"
+            || names.get(2).is_some_and(|n| n != "note")
+        {
+            return Err(anyhow!(
+                "{shown}: line 1: the header is `{}`; it must be `term,category,note`",
+                header.iter().collect::<Vec<_>>().join(",")
+            ));
+        }
+        let mut entries = Vec::new();
+        let mut lines = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| {
+                let at = e
+                    .position()
+                    .map_or(String::new(), |p| format!("line {}: ", p.line()));
+                anyhow!(
+                    "{shown}: {at}not valid CSV ({e}); quote fields that contain commas or quotes"
+                )
+            })?;
+            let line = record.position().map_or(0, |p| p.line());
+            if record.len() > 3 {
+                return Err(anyhow!(
+                    "{shown}: line {line}: {} columns, expected 3 (term,category,note); quote a note that contains commas",
+                    record.len()
+                ));
+            }
+            let field = |i: usize| record.get(i).unwrap_or("").to_string();
+            entries.push(Entry {
+                term: field(0),
+                category: field(1),
+                note: field(2),
+            });
+            lines.push(line);
+        }
+        Lexicon::build(entries, &|i| format!("line {}", lines[i]))
+            .map_err(|e| anyhow!("{shown}: {e}"))
+    }
+
+    /// Builds a lexicon from entries (validated as in [`Lexicon::load`]; errors name the entry by
+    /// its 1-based position).
+    pub fn from_entries(entries: Vec<Entry>) -> Result<Lexicon> {
+        Lexicon::build(entries, &|i| format!("entry {}", i + 1)).map_err(|e| anyhow!(e))
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Validates and compiles. `at(i)` names entry `i` in messages ("line 12", "entry 3").
+    fn build(
+        mut entries: Vec<Entry>,
+        at: &dyn Fn(usize) -> String,
+    ) -> std::result::Result<Lexicon, String> {
+        let stemmer = Stemmer::create(Algorithm::English);
+        let mut word_ids: HashMap<String, u32> = HashMap::new();
+        let mut word_text: Vec<String> = Vec::new();
+        let mut patterns: Vec<Box<[u32]>> = Vec::with_capacity(entries.len());
+        let mut seen: HashMap<Box<[u32]>, usize> = HashMap::new();
+        let mut spans = Vec::new();
+        let mut buf = String::new();
+        for i in 0..entries.len() {
+            entries[i].category = entries[i].category.trim().to_lowercase();
+            let e = &entries[i];
+            if e.term.trim().is_empty() {
+                return Err(format!("{}: empty term; put the word or phrase in the first column, or delete the line", at(i)));
+            }
+            if !CATEGORIES.contains(&e.category.as_str()) {
+                return Err(format!(
+                    "{}: unknown category `{}` for `{}`; use one of: {}",
+                    at(i),
+                    e.category,
+                    e.term,
+                    CATEGORIES.join(", ")
+                ));
+            }
+            spans.clear();
+            tokenize(&e.term, &mut spans);
+            if spans.is_empty() {
+                return Err(format!(
+                    "{}: term `{}` has no letters or digits; write the word or phrase itself",
+                    at(i),
+                    e.term
+                ));
+            }
+            if spans.len() > MAX_WORDS {
+                return Err(format!(
+                    "{}: term `{}` has {} words; entries have at most {MAX_WORDS} (the codebook's limit): keep only the words that carry the charge",
+                    at(i),
+                    e.term,
+                    spans.len()
+                ));
+            }
+            let mut pattern = Vec::with_capacity(spans.len());
+            for &(s, t) in &spans {
+                normalize_into(&e.term[s..t], &mut buf);
+                let next = word_text.len() as u32;
+                let id = *word_ids.entry(buf.clone()).or_insert_with(|| {
+                    word_text.push(buf.clone());
+                    next
+                });
+                pattern.push(id);
+            }
+            let pattern: Box<[u32]> = pattern.into();
+            if let Some(&j) = seen.get(&pattern) {
+                return Err(format!(
+                    "{}: `{}` duplicates `{}` ({}): both match the same words; keep one",
+                    at(i),
+                    e.term,
+                    entries[j].term,
+                    at(j)
+                ));
+            }
+            seen.insert(pattern.clone(), i);
+            patterns.push(pattern);
+        }
+
+        let mut forms: HashMap<String, Vec<FormOf>> = HashMap::new();
+        for (id, w) in word_text.iter().enumerate() {
+            let id = id as u32;
+            forms.entry(w.clone()).or_default().push(FormOf {
+                word: id,
+                exact: true,
+            });
+            let stem = stemmer.stem(w);
+            for f in inflections(w) {
+                if stemmer.stem(&f) == stem {
+                    let list = forms.entry(f).or_default();
+                    if !list.iter().any(|x| x.word == id) {
+                        list.push(FormOf {
+                            word: id,
+                            exact: false,
+                        });
+                    }
+                }
+            }
+        }
+        let mut starts: Vec<Vec<u32>> = vec![Vec::new(); word_text.len()];
+        for (i, p) in patterns.iter().enumerate() {
+            starts[p[0] as usize].push(i as u32);
+        }
+        for s in &mut starts {
+            s.sort_by_key(|&i| (std::cmp::Reverse(patterns[i as usize].len()), i));
+        }
+        let min_form = forms.keys().map(String::len).min().unwrap_or(0);
+        let max_form = forms.keys().map(String::len).max().unwrap_or(0);
+        // Entries' text is kept as written (trimmed): it is what hits report.
+        for e in &mut entries {
+            e.term = e.term.trim().to_string();
+            e.note = e.note.trim().to_string();
+        }
+        Ok(Lexicon {
+            entries,
+            patterns,
+            starts: starts.into_iter().map(Into::into).collect(),
+            forms: forms
+                .into_iter()
+                .map(|(k, v)| (k.into_boxed_str(), v.into_boxed_slice()))
+                .collect(),
+            min_form,
+            max_form,
+        })
+    }
+
+    /// Finds loaded terms in `text`. Returns hits with byte offsets into `text`, in text order and
+    /// non-overlapping: at each word the longest matching entry wins (ties: an exact form over an
+    /// inflection, then file order), and a hit's words are not reused. `term` is the entry as
+    /// written, `origin` is [`Origin::Lexicon`] and `score` is 1.0.
+    pub fn find(&self, text: &str) -> Vec<TermHit> {
+        let mut spans = Vec::new();
+        tokenize(text, &mut spans);
+        let mut buf = String::new();
+        let matches: Vec<&[FormOf]> = spans
+            .iter()
+            .map(|&(s, e)| {
+                // The length check skips hashing words no form can equal (long words, mostly).
+                normalize_into(&text[s..e], &mut buf);
+                if buf.len() < self.min_form || buf.len() > self.max_form {
+                    return &[][..];
+                }
+                self.forms.get(buf.as_str()).map_or(&[][..], |v| &v[..])
+            })
+            .collect();
+
+        let mut hits = Vec::new();
+        let mut i = 0;
+        while i < spans.len() {
+            match self.best_at(text, &spans, &matches, i) {
+                Some((entry, n)) if !inside_compound(text, &spans, i) => {
+                    let e = &self.entries[entry];
+                    hits.push(TermHit {
+                        start: spans[i].0,
+                        end: spans[i + n - 1].1,
+                        term: e.term.clone(),
+                        category: e.category.clone(),
+                        score: 1.0,
+                        origin: Origin::Lexicon,
+                    });
+                    i += n;
+                }
+                _ => i += 1,
+            }
+        }
+        hits
+    }
+
+    /// The best entry starting at word `i`, with its length in words.
+    fn best_at(
+        &self,
+        text: &str,
+        spans: &[(usize, usize)],
+        matches: &[&[FormOf]],
+        i: usize,
+    ) -> Option<(usize, usize)> {
+        // (words, exact first word, entry) of the best so far; compare without the entry index
+        // reversed, since lower entry index wins.
+        let mut best: Option<(usize, bool, usize)> = None;
+        for f in matches[i] {
+            for &entry in self.starts[f.word as usize].iter() {
+                let pattern = &self.patterns[entry as usize];
+                let n = pattern.len();
+                let entry = entry as usize;
+                if let Some((bn, bx, be)) = best {
+                    // Candidates are sorted longest first: nothing shorter can beat `best`.
+                    if n < bn {
+                        break;
+                    }
+                    if n == bn && ((bx && !f.exact) || (bx == f.exact && be < entry)) {
+                        continue;
+                    }
+                }
+                if i + n > spans.len() {
+                    continue;
+                }
+                let rest_ok = (1..n).all(|k| {
+                    let j = i + k;
+                    joins_phrase(&text[spans[j - 1].1..spans[j].0])
+                        && matches[j].iter().any(|g| g.word == pattern[k])
+                });
+                if rest_ok {
+                    best = Some((n, f.exact, entry));
+                }
+            }
+        }
+        best.map(|(n, _, e)| (e, n))
+    }
+}
+
+/// Apostrophes that may sit inside a word (`China's`, `don’t`).
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{02BC}')
+}
+
+/// Combining diacritics keep a decomposed `é` inside its word.
+fn is_combining(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}')
+}
+
+/// Hyphen-like characters that join the words of a phrase or a compound (`win-win`, `win–win`).
+/// Em dashes are not among them: they set off clauses.
+fn is_hyphen(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '\u{00AD}' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2212}'
+    )
+}
+
+/// Whether the text between two words lets them belong to one phrase.
+fn joins_phrase(gap: &str) -> bool {
+    !gap.is_empty() && gap.chars().all(|c| c.is_whitespace() || is_hyphen(c))
+}
+
+/// Whether word `i` continues a hyphenated compound (`word-` right before it). Such compounds
+/// usually neutralise or change the word: `non-aggression` pact, `anti-bullying` law,
+/// `trade-distorting` subsidies, a `nuclear-weapon-free world`. Entries that are themselves
+/// compounds (`anti-China`, `China-bashing`) match from their first word, so they are unaffected.
+fn inside_compound(text: &str, spans: &[(usize, usize)], i: usize) -> bool {
+    if i == 0 {
+        return false;
+    }
+    let (ps, pe) = spans[i - 1];
+    let mut gap = text[pe..spans[i].0].chars();
+    let single_hyphen = gap.next().is_some_and(is_hyphen) && gap.next().is_none();
+    single_hyphen
+        && !INTENSIFYING_PREFIXES
+            .iter()
+            .any(|p| text[ps..pe].eq_ignore_ascii_case(p))
+}
+
+/// Appends the byte spans of the words of `text` to `out`: maximal runs of alphanumerics, with
+/// apostrophes kept only between two alphanumerics.
+fn tokenize(text: &str, out: &mut Vec<(usize, usize)>) {
+    let mut cur: Option<(usize, usize)> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c.is_alphanumeric() || (cur.is_some() && is_combining(c)) {
+            let end = i + c.len_utf8();
+            match &mut cur {
+                Some((_, e)) => *e = end,
+                None => cur = Some((i, end)),
+            }
+        } else if cur.is_some()
+            && is_apostrophe(c)
+            && chars.peek().is_some_and(|&(_, n)| n.is_alphanumeric())
+        {
+            // Internal apostrophe: the next alphanumeric extends the word.
+        } else if let Some(w) = cur.take() {
+            out.push(w);
+        }
+    }
+    out.extend(cur);
+}
+
+/// The matching key of a word: lowercase, apostrophes unified, possessive `'s` removed.
+fn normalize_into(word: &str, buf: &mut String) {
+    buf.clear();
+    for c in word.chars() {
+        if is_apostrophe(c) {
+            buf.push('\'');
+        } else if c.is_ascii() {
+            buf.push(c.to_ascii_lowercase());
+        } else {
+            buf.extend(c.to_lowercase());
+        }
+    }
+    if buf.ends_with("'s") {
+        buf.truncate(buf.len() - 2);
+    }
+}
+
+/// Candidate regular inflections of a normalised entry word (the caller keeps those whose stem
+/// equals the word's). Only endings are added, so no candidate is another word's base form
+/// except by accident, and the stem check removes most accidents (`win` + `ed` = `wined`).
+fn inflections(w: &str) -> Vec<String> {
+    let chars: Vec<char> = w.chars().collect();
+    let n = chars.len();
+    if n < MIN_INFLECTED_CHARS || !chars.iter().all(|c| c.is_alphabetic()) {
+        return Vec::new();
+    }
+    let vowel = |c: char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u');
+    let (last, prev) = (chars[n - 1], chars[n - 2]);
+    let cut = |k: usize| -> &str {
+        &w[..w.len() - chars[n - k..].iter().map(|c| c.len_utf8()).sum::<usize>()]
+    };
+    let mut out = Vec::new();
+    if last == 'y' && !vowel(prev) {
+        // bully: bullies, bullied, bullying
+        let base = cut(1);
+        out.push(format!("{base}ies"));
+        out.push(format!("{base}ied"));
+        out.push(format!("{w}ing"));
+    } else if w.ends_with("ie") {
+        // lie: lies, lied, lying
+        out.push(format!("{w}s"));
+        out.push(format!("{w}d"));
+        out.push(format!("{}ying", cut(2)));
+    } else if last == 'e' {
+        // hype: hypes, hyped, hyping; free: freeing
+        out.push(format!("{w}s"));
+        out.push(format!("{w}d"));
+        if prev == 'e' {
+            out.push(format!("{w}ing"));
+        } else {
+            out.push(format!("{}ing", cut(1)));
+        }
+    } else {
+        // suppress: suppresses; smear: smears, smeared, smearing
+        if w.ends_with('s')
+            || w.ends_with('x')
+            || w.ends_with('z')
+            || w.ends_with("ch")
+            || w.ends_with("sh")
+            || w.ends_with('o')
+        {
+            out.push(format!("{w}es"));
+        }
+        if !w.ends_with('s') {
+            out.push(format!("{w}s"));
+        }
+        out.push(format!("{w}ed"));
+        out.push(format!("{w}ing"));
+        // slam: slammed, slamming (consonant-vowel-consonant ending)
+        if !vowel(last) && !matches!(last, 'w' | 'x' | 'y') && vowel(prev) && !vowel(chars[n - 3]) {
+            out.push(format!("{w}{last}ed"));
+            out.push(format!("{w}{last}ing"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHIPPED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/lexicon.csv");
+    const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/lexicon/seed.txt");
+
+    fn entry(term: &str, category: &str) -> Entry {
+        Entry {
+            term: term.into(),
+            category: category.into(),
+            note: String::new(),
+        }
+    }
+
+    fn lex(terms: &[&str]) -> Lexicon {
+        Lexicon::from_entries(terms.iter().map(|t| entry(t, "emotive")).collect()).unwrap()
+    }
+
+    /// (surface, term) of each hit, checking offsets on the way.
+    fn found(l: &Lexicon, text: &str) -> Vec<(String, String)> {
+        l.find(text)
+            .into_iter()
+            .map(|h| {
+                assert!(text.is_char_boundary(h.start) && text.is_char_boundary(h.end));
+                assert_eq!(h.origin, Origin::Lexicon);
+                assert_eq!(h.score, 1.0);
+                (text[h.start..h.end].to_string(), h.term)
+            })
+            .collect()
+    }
+
+    fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    fn shipped() -> Lexicon {
+        Lexicon::load(Path::new(SHIPPED)).unwrap()
+    }
+
+    #[test]
+    fn lexicon_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Lexicon>();
+    }
+
+    #[test]
+    fn shipped_file_is_valid() {
+        let l = shipped();
+        assert!(l.len() >= 350, "only {} entries", l.len());
+        let mut per_category = HashMap::new();
+        for e in l.entries() {
+            assert!(CATEGORIES.contains(&e.category.as_str()), "{e:?}");
+            let mut spans = Vec::new();
+            tokenize(&e.term, &mut spans);
+            assert!((1..=MAX_WORDS).contains(&spans.len()), "{e:?}");
+            *per_category.entry(e.category.as_str()).or_insert(0) += 1;
+        }
+        // Duplicates after normalisation are rejected by `load`; every category is in use.
+        for c in CATEGORIES {
+            assert!(
+                per_category.get(c).copied().unwrap_or(0) >= 10,
+                "few entries for {c}: {per_category:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn inflections_match() {
+        let l = lex(&[
+            "suppress", "blockade", "bully", "hype", "smear", "slam", "lie",
+        ]);
+        let text = "Suppressing, blockaded, bullies, bullied, bullying, hyped, hyping, hypes, smeared, slammed, lying.";
+        let got: Vec<String> = found(&l, text).into_iter().map(|(s, _)| s).collect();
+        assert_eq!(
+            got,
+            [
+                "Suppressing",
+                "blockaded",
+                "bullies",
+                "bullied",
+                "bullying",
+                "hyped",
+                "hyping",
+                "hypes",
+                "smeared",
+                "slammed",
+                "lying"
+            ]
+        );
+    }
+
+    #[test]
+    fn stem_relatives_do_not_match() {
+        let l = lex(&[
+            "historic",
+            "threat",
+            "containment",
+            "radical",
+            "hegemonic",
+            "mentality",
+        ]);
+        for text in [
+            "history",
+            "historical reasons",
+            "threatened",
+            "container",
+            "radically",
+            "hegemony",
+            "mental",
+        ] {
+            assert!(l.find(text).is_empty(), "{text} matched");
+        }
+        assert_eq!(found(&l, "a historic deal").len(), 1);
+        assert_eq!(found(&l, "threats").len(), 1);
+        assert_eq!(found(&l, "Cold War mentalities").len(), 1);
+    }
+
+    #[test]
+    fn case_hyphens_and_possessive() {
+        let l = lex(&["win-win", "long-arm jurisdiction", "bully"]);
+        let text = "Win-Win, win win, WIN–WIN, win-\nwin; long arm jurisdiction; the bully's";
+        let got = found(&l, text);
+        assert_eq!(
+            got,
+            pairs(&[
+                ("Win-Win", "win-win"),
+                ("win win", "win-win"),
+                ("WIN–WIN", "win-win"),
+                ("win-\nwin", "win-win"),
+                ("long arm jurisdiction", "long-arm jurisdiction"),
+                ("bully's", "bully"),
+            ])
+        );
+    }
+
+    #[test]
+    fn phrases_do_not_cross_punctuation() {
+        let l = lex(&["win-win", "heated discussion"]);
+        assert!(l.find("win. Win").is_empty());
+        assert!(l.find("win, win").is_empty());
+        assert!(l.find("heated; discussions").is_empty());
+        assert_eq!(
+            found(&l, "heated discussions"),
+            pairs(&[("heated discussions", "heated discussion")])
+        );
+    }
+
+    #[test]
+    fn longest_match_and_no_overlap() {
+        let l = lex(&[
+            "hegemonic",
+            "hegemonic mentality",
+            "mentality",
+            "Cold War mentality",
+            "cold war",
+        ]);
+        let text = "the hegemonic mentality and a Cold War mentality";
+        let got = found(&l, text);
+        assert_eq!(
+            got,
+            pairs(&[
+                ("hegemonic mentality", "hegemonic mentality"),
+                ("Cold War mentality", "Cold War mentality")
+            ])
+        );
+        // Earlier start wins: "cold war" starts before "war crime" could.
+        let l = lex(&["cold war", "war crime"]);
+        assert_eq!(
+            found(&l, "cold war crime"),
+            pairs(&[("cold war", "cold war")])
+        );
+        // An exact form beats an inflection of another entry.
+        let l = lex(&["bully", "bullying"]);
+        assert_eq!(found(&l, "bullying"), pairs(&[("bullying", "bullying")]));
+    }
+
+    #[test]
+    fn offsets_are_bytes_into_text() {
+        let l = lex(&["blockade", "so-called"]);
+        let text = "“中国” said the “so-called” blockade’s end — Blockading";
+        let hits = l.find(text);
+        assert_eq!(hits.len(), 3);
+        assert_eq!(&text[hits[0].start..hits[0].end], "so-called");
+        assert_eq!(&text[hits[1].start..hits[1].end], "blockade’s");
+        assert_eq!(&text[hits[2].start..hits[2].end], "Blockading");
+    }
+
+    #[test]
+    fn hits_do_not_start_inside_compounds() {
+        let l = lex(&[
+            "aggression",
+            "bully",
+            "distort",
+            "free world",
+            "radical",
+            "anti-China",
+        ]);
+        let text = "a non-aggression pact, anti-bullying rules, trade-distorting subsidies, a nuclear-weapon-free world";
+        assert!(l.find(text).is_empty(), "{:?}", found(&l, text));
+        assert_eq!(
+            found(
+                &l,
+                "naked aggression, ultra-radical, pro- and anti-China, the free world"
+            ),
+            pairs(&[
+                ("aggression", "aggression"),
+                ("radical", "radical"),
+                ("anti-China", "anti-China"),
+                ("free world", "free world"),
+            ])
+        );
+    }
+
+    #[test]
+    fn multibyte_text_does_not_panic() {
+        let l = shipped();
+        for text in [
+            "",
+            "’",
+            "“”",
+            "中国航天取得了巨大成就",
+            "İstanbul’s ‘hegemonic’ ﬁre",
+            "e\u{301}lan — ’s",
+            "a\u{2019}",
+            "ß-ß",
+        ] {
+            for h in l.find(text) {
+                assert!(text.is_char_boundary(h.start) && text.is_char_boundary(h.end));
+            }
+        }
+    }
+
+    #[test]
+    fn seed_sentence() {
+        let l = shipped();
+        let text = "This shows that the United States is suppressing and blockading China in the space field.";
+        let got: Vec<String> = found(&l, text).into_iter().map(|(s, _)| s).collect();
+        assert_eq!(got, ["suppressing", "blockading"]);
+    }
+
+    #[test]
+    fn codebook_neutral_terms_are_not_hits() {
+        let l = shipped();
+        for text in [
+            "The General Assembly adopted a resolution.",
+            "export controls on Chinese space technology",
+            "China has also actively shared lunar samples and related data.",
+            "He said, according to officials, that the deal was signed.",
+            "the Moon's geological history and historical reasons",
+            "Chang'e-5 returned 1,731 grams of lunar soil.",
+            "The security of cooperation, sanctions and deterrence was discussed.",
+            "a storage container and a non-aggression pact",
+        ] {
+            assert!(found(&l, text).is_empty(), "{text}: {:?}", found(&l, text));
+        }
+    }
+
+    #[test]
+    fn seed_article_yields_required_phrases() {
+        let l = shipped();
+        let text = std::fs::read_to_string(SEED).unwrap();
+        let got: Vec<String> = found(&l, &text)
+            .into_iter()
+            .map(|(s, _)| s.to_lowercase())
+            .collect();
+        for want in [
+            "suppressing",
+            "blockading",
+            "hegemonic mentality",
+            "heated discussions",
+            "strong strength",
+            "remarkable achievements",
+            "win-win",
+            "major breakthroughs",
+        ] {
+            assert!(got.iter().any(|g| g == want), "{want} not found in {got:?}");
+        }
+    }
+
+    #[test]
+    fn load_errors_name_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.csv");
+        let check = |body: &str, want: &[&str]| {
+            std::fs::write(&path, body).unwrap();
+            let msg = format!("{:#}", Lexicon::load(&path).unwrap_err());
+            for w in want {
+                assert!(msg.contains(w), "{msg:?} lacks {w:?}");
+            }
+        };
+        check(
+            "term,category,note\nbully,pejorative,\nsmear,emotve,x\n",
+            &["bad.csv", "line 3", "emotve", "pejorative, laudatory"],
+        );
+        check(
+            "term,category,note\n,emotive,x\n",
+            &["line 2", "empty term"],
+        );
+        check(
+            "term,category,note\na b c d e f,emotive,\n",
+            &["line 2", "6 words", "at most 5"],
+        );
+        check(
+            "term,category,note\nwin-win,stock_phrase,\n\"Win Win\",stock_phrase,\n",
+            &["line 3", "line 2", "duplicates"],
+        );
+        std::fs::write(&path, "term,category\nbully,pejorative\n").unwrap();
+        assert_eq!(Lexicon::load(&path).unwrap().entries()[0].note, "");
+        check(
+            "word,kind\nbully,pejorative\n",
+            &["line 1", "term,category,note"],
+        );
+        check(
+            "term,category,note\nbully,pejorative,a,b\n",
+            &["line 2", "columns"],
+        );
+        assert!(Lexicon::load(&dir.path().join("missing.csv")).is_err());
+        let err =
+            Lexicon::from_entries(vec![entry("ok", "emotive"), entry("x", "bogus")]).unwrap_err();
+        assert!(err.to_string().contains("entry 2"), "{err}");
+    }
+}

@@ -1,0 +1,47 @@
+//! framescore: score news articles for framing and loaded terms.
+//!
+//! The pipeline, one module per stage, passing one type ([`doc::Doc`]) between them:
+//! [`read`] (files to documents), [`segment`] (sentences with offsets), [`encode`] (MiniLM
+//! sentence embeddings, batched across the corpus), [`frames`] (trained frame heads),
+//! [`lexicon`] (loaded terms), [`write`] (CSV output); [`pipeline`] runs them in chunks.
+//! [`train`] and [`eval`] fit and score the frame heads.
+pub mod doc;
+pub mod encode;
+pub mod eval;
+pub mod frames;
+pub mod lexicon;
+pub mod pipeline;
+pub mod read;
+pub mod segment;
+pub mod train;
+pub mod write;
+
+use std::path::PathBuf;
+
+/// Where models live: `$FRAMESCORE_MODELS`, else the checkout's `models/` folder (the build
+/// records its location, so the binary works from any working directory).
+pub fn models_dir() -> PathBuf {
+    std::env::var_os("FRAMESCORE_MODELS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/models")))
+}
+
+/// The checkout's `datasets/` folder (labelled data for `train` and `eval`).
+pub fn datasets_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/datasets"))
+}
+
+/// Sizes the rayon pool and libtorch's intra-op pool to the same number of threads. The
+/// pipeline runs them in turn, so sharing the count keeps every core busy without
+/// oversubscription. `None` means all cores.
+pub fn set_threads(threads: Option<usize>) {
+    let n = threads
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    // Fails only if the pool was already built (tests); keeping the existing pool is fine then.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build_global();
+    tch::set_num_threads(n as i32);
+    tch::set_num_interop_threads(1);
+}

@@ -1,0 +1,41 @@
+//! The `framescore` command line: one module per subcommand under `cmd/`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+
+/// Score news articles for framing (hegemony, cooperation, security) and loaded terms.
+///
+/// Exit status: 0 when every document was scored, 1 when some could not be (their rows in
+/// articles.csv say why), 2 for usage or set-up errors (nothing was scored).
+#[derive(Parser)]
+#[command(name = "framescore", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Score(cmd::score::Args),
+    Train(cmd::train::Args),
+    Eval(cmd::eval::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Score(a) => cmd::score::run(a),
+        Command::Train(a) => cmd::train::run(a),
+        Command::Eval(a) => cmd::eval::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("framescore: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! The scoring pipeline: a named sequence of stages over chunks of [`Doc`]s.
+//!
+//! Documents stream from the reader in corpus order; a chunk (a few thousand sentences, from as
+//! many documents as fit) goes through segment -> encode + frame heads -> lexicon, is written, and
+//! is dropped, so memory stays flat however large the corpus. Within a chunk, CPU stages run on
+//! the rayon pool and the encoder runs on libtorch's threads, one after the other, so the two
+//! pools never compete for the cores. The encoder sees every sentence of the chunk at once
+//! (sorted by length inside), not one article at a time.
+
+use std::collections::{HashMap, VecDeque};
+
+use anyhow::Result;
+use rayon::prelude::*;
+
+use crate::doc::{Doc, Sentence, Status};
+use crate::encode::Encoder;
+use crate::frames::FrameModel;
+use crate::lexicon::Lexicon;
+use crate::read::{self, Input};
+use crate::segment;
+
+/// Tuning knobs of a run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Split documents into sentences (`false`: each document is scored as one sentence).
+    pub split: bool,
+    /// A chunk closes once it holds this many sentences.
+    pub chunk_sentences: usize,
+    /// Sentences embedded per encoder call; bounds the embedding matrix for very long documents.
+    pub window: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            split: true,
+            chunk_sentences: 4096,
+            window: 4096,
+        }
+    }
+}
+
+/// The loaded components of the pipeline.
+pub struct Pipeline<'a> {
+    pub encoder: &'a Encoder,
+    pub frames: &'a FrameModel,
+    pub lexicon: &'a Lexicon,
+    pub options: Options,
+}
+
+impl Pipeline<'_> {
+    /// Runs every stage over one chunk, in place.
+    pub fn process(&self, docs: &mut [Doc]) -> Result<()> {
+        self.segment(docs);
+        self.classify(docs)?;
+        self.match_terms(docs);
+        Ok(())
+    }
+
+    /// Stage 1: sentences with offsets. A readable document with no sentence becomes `empty`.
+    pub fn segment(&self, docs: &mut [Doc]) {
+        let split = self.options.split;
+        docs.par_iter_mut()
+            .filter(|d| d.status == Status::Ok)
+            .for_each(|d| {
+                let ranges = if split {
+                    segment::split(&d.text)
+                } else {
+                    whole(&d.text)
+                };
+                d.sentences = ranges
+                    .into_iter()
+                    .map(|r| Sentence {
+                        start: r.start,
+                        end: r.end,
+                        ..Default::default()
+                    })
+                    .collect();
+                if d.sentences.is_empty() {
+                    d.status = Status::Empty(
+                        "no sentences found (the text holds only markup or punctuation)".into(),
+                    );
+                }
+            });
+    }
+
+    /// Stage 2: one encoder pass per distinct sentence, every frame head on its embedding.
+    /// Repeated sentences (datelines, boilerplate, wire copy run by many outlets) are embedded
+    /// once per chunk and share the result.
+    pub fn classify(&self, docs: &mut [Doc]) -> Result<()> {
+        let refs: Vec<(usize, usize)> = docs
+            .iter()
+            .enumerate()
+            .flat_map(|(d, doc)| (0..doc.sentences.len()).map(move |s| (d, s)))
+            .collect();
+        for window in refs.chunks(self.options.window.max(1)) {
+            let mut unique: HashMap<&str, usize> = HashMap::new();
+            let mut texts: Vec<&str> = Vec::new();
+            let slot: Vec<usize> = window
+                .iter()
+                .map(|&(d, s)| {
+                    let text = docs[d].sentence_text(&docs[d].sentences[s]);
+                    *unique.entry(text).or_insert_with(|| {
+                        texts.push(text);
+                        texts.len() - 1
+                    })
+                })
+                .collect();
+            let probs = self.frames.predict(&self.encoder.embed(&texts)?.features);
+            for (&(d, s), &u) in window.iter().zip(&slot) {
+                docs[d].sentences[s].probs = probs[u].clone();
+            }
+        }
+        Ok(())
+    }
+
+    /// Stage 3: loaded terms per sentence, offsets into the document text.
+    pub fn match_terms(&self, docs: &mut [Doc]) {
+        docs.par_iter_mut().for_each(|d| {
+            let text = &d.text;
+            for s in &mut d.sentences {
+                s.terms = self.lexicon.find(&text[s.start..s.end]);
+                for t in &mut s.terms {
+                    t.start += s.start;
+                    t.end += s.start;
+                }
+            }
+        });
+    }
+
+    /// Streams every document of `inputs` through the stages, handing each finished chunk to
+    /// `sink` in corpus order.
+    pub fn run(&self, inputs: &[Input], mut sink: impl FnMut(&[Doc]) -> Result<()>) -> Result<()> {
+        let mut stream = DocStream::new(inputs);
+        loop {
+            let mut chunk = Vec::new();
+            let mut sentences = 0;
+            for doc in stream.by_ref() {
+                // A rough count (bytes / 100) is enough to size chunks before segmenting.
+                sentences += doc.text.len() / 100 + 1;
+                chunk.push(doc);
+                if sentences >= self.options.chunk_sentences {
+                    break;
+                }
+            }
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            self.process(&mut chunk)?;
+            sink(&chunk)?;
+        }
+    }
+}
+
+/// `--no-split`: the whole trimmed text as one sentence.
+fn whole(text: &str) -> Vec<std::ops::Range<usize>> {
+    let start = text.len() - text.trim_start().len();
+    let end = text.trim_end().len();
+    (start < end).then_some(start..end).into_iter().collect()
+}
+
+/// Documents of all inputs in order. Runs of one-document files are read in parallel; files
+/// holding many documents (JSONL, CSV, JSON) are streamed one record at a time.
+struct DocStream<'a> {
+    inputs: &'a [Input],
+    next: usize,
+    ready: VecDeque<Doc>,
+    current: Option<Box<dyn Iterator<Item = Doc> + Send>>,
+}
+
+/// How many one-document files are read together.
+const READ_AHEAD: usize = 64;
+
+impl<'a> DocStream<'a> {
+    fn new(inputs: &'a [Input]) -> Self {
+        DocStream {
+            inputs,
+            next: 0,
+            ready: VecDeque::new(),
+            current: None,
+        }
+    }
+}
+
+fn holds_many(input: &Input) -> bool {
+    let ext = input
+        .path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    input.error.is_none() && matches!(ext.as_str(), "jsonl" | "csv" | "json")
+}
+
+impl Iterator for DocStream<'_> {
+    type Item = Doc;
+
+    fn next(&mut self) -> Option<Doc> {
+        loop {
+            if let Some(d) = self.ready.pop_front() {
+                return Some(d);
+            }
+            if let Some(it) = &mut self.current {
+                match it.next() {
+                    Some(d) => return Some(d),
+                    None => self.current = None,
+                }
+            }
+            let rest = self.inputs.get(self.next..).unwrap_or_default();
+            if rest.is_empty() {
+                return None;
+            }
+            let run = rest
+                .iter()
+                .take(READ_AHEAD)
+                .take_while(|i| !holds_many(i))
+                .count();
+            if run == 0 {
+                self.current = Some(read::read(&rest[0]));
+                self.next += 1;
+            } else {
+                let docs: Vec<Vec<Doc>> = rest[..run]
+                    .par_iter()
+                    .map(|i| read::read(i).collect())
+                    .collect();
+                self.ready.extend(docs.into_iter().flatten());
+                self.next += run;
+            }
+        }
+    }
+}

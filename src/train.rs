@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
+use indicatif::ProgressBar;
 use tch::{nn, nn::OptimizerConfig, Device, Kind, Tensor};
 
 use crate::encode::Encoder;
@@ -147,46 +148,61 @@ pub struct TrainReport {
     pub oof: Vec<FrameScores>,
 }
 
-/// Fits heads on features `x` `[n, d]`, targets `y` `[n, k]` and row weights `wt` `[n]`, one L2
-/// strength per frame; returns `(weight [k, d], bias [k])` that apply to raw features.
+/// Fits `m` independent sets of heads at once on features `x` `[n, d]` and targets `y`
+/// `[n, k]`: set `j` weighs rows by column `j` of `row_w` `[n, m]` (0 leaves a row out, which is
+/// how every cross-validation fold and L2 candidate trains in one pass) and uses the L2 strengths
+/// `l2[j]` (one per frame). Returns `(weight [m, k, d], bias [m, k])` for raw features.
 ///
-/// Features are standardised for the fit (so one L2 strength means the same for every
-/// dimension) and the scaling is folded back into the returned weights. Classes are not
-/// re-weighted: that skews the probabilities users read (measured: calibration error 0.19 vs
-/// 0.05 on hegemony out-of-fold), and the tuned thresholds already handle rare frames.
+/// The losses of the sets do not interact and Adam's update is per parameter, so this equals `m`
+/// separate fits at the cost of one. Features are standardised (so one L2 strength means the
+/// same for every dimension) and the scaling is folded back into the returned weights. Classes
+/// are not re-weighted: that skews the probabilities users read (measured: calibration error
+/// 0.19 vs 0.05 on hegemony out-of-fold), and the tuned thresholds already handle rare frames.
 pub fn fit(
     x: &Tensor,
     y: &Tensor,
-    wt: &Tensor,
-    l2: &[f64],
+    row_w: &Tensor,
+    l2: &[Vec<f64>],
     steps: usize,
-    seed: u64,
+    progress: &ProgressBar,
 ) -> (Tensor, Tensor) {
-    tch::manual_seed(seed as i64);
-    let (d, k) = (x.size()[1], y.size()[1]);
+    let (n, d, k, m) = (x.size()[0], x.size()[1], y.size()[1], l2.len() as i64);
     let mu = x.mean_dim([0i64].as_slice(), true, Kind::Float);
     let sd = x.std_dim([0i64].as_slice(), false, true).clamp_min(1e-6);
     let z = (x - &mu) / &sd;
     let vs = nn::VarStore::new(Device::Cpu);
-    let w = vs.root().zeros("weight", &[k, d]);
-    let b = vs.root().zeros("bias", &[k]);
-    let lambda = Tensor::from_slice(&l2.iter().map(|&v| v as f32).collect::<Vec<_>>());
-    let row_weight = (wt / wt.sum(Kind::Float)).unsqueeze(1);
+    let w = vs.root().zeros("weight", &[m * k, d]);
+    let b = vs.root().zeros("bias", &[m * k]);
+    let flat_l2: Vec<f32> = l2.iter().flatten().map(|&v| v as f32).collect();
+    let lambda = Tensor::from_slice(&flat_l2);
+    // Each set's loss is its weighted mean over its own rows.
+    let norm = row_w
+        / row_w
+            .sum_dim_intlist([0i64].as_slice(), true, Kind::Float)
+            .clamp_min(1e-12);
+    let norm = norm.unsqueeze(2);
+    let targets = y.unsqueeze(1).expand([n, m, k], false);
     let mut opt = nn::Adam::default().build(&vs, 0.02).expect("optimizer");
     for _ in 0..steps {
-        let logits = z.matmul(&w.tr()) + &b;
-        let bce =
-            logits.binary_cross_entropy_with_logits::<&Tensor>(y, None, None, tch::Reduction::None);
-        let data_loss = (bce * &row_weight).sum(Kind::Float);
+        let logits = (z.matmul(&w.tr()) + &b).view([n, m, k]);
+        let bce = logits.binary_cross_entropy_with_logits::<&Tensor>(
+            &targets,
+            None,
+            None,
+            tch::Reduction::None,
+        );
+        let data_loss = (bce * &norm).sum(Kind::Float);
         let penalty =
             (w.pow_tensor_scalar(2)
                 .sum_dim_intlist([1i64].as_slice(), false, Kind::Float)
                 * &lambda)
                 .sum(Kind::Float);
         opt.backward_step(&(data_loss + penalty));
+        progress.inc(1);
     }
-    let w_raw = (&w.detach() / &sd).copy();
-    let b_raw = &b.detach() - (&w_raw * &mu).sum_dim_intlist([1i64].as_slice(), false, Kind::Float);
+    let w_raw = (&w.detach() / &sd).view([m, k, d]);
+    let b_raw = b.detach().view([m, k])
+        - (&w_raw * mu.view([1, 1, d])).sum_dim_intlist([2i64].as_slice(), false, Kind::Float);
     (w_raw, b_raw)
 }
 
@@ -219,50 +235,61 @@ pub fn folds_by_group(groups: &[String], folds: usize, seed: u64) -> Vec<usize> 
     groups.iter().map(|g| fold_of[g]).collect()
 }
 
-/// Trains heads on `data`, choosing L2 and thresholds out-of-fold.
+/// Trains heads on `data`, choosing L2 and thresholds out-of-fold. `progress` counts the
+/// encoding step and every fit (use `ProgressBar::hidden()` for none).
 pub fn train(
     encoder: &Encoder,
     data: &Labelled,
     opts: &TrainOptions,
+    progress: &ProgressBar,
 ) -> Result<(FrameModel, TrainReport)> {
+    let folds_n = opts.folds.max(2);
+    let grid = opts.l2_grid.len();
+    progress.set_length((1 + 2 * opts.steps) as u64);
+    progress.set_message("encoding sentences");
     let texts: Vec<&str> = data.texts.iter().map(String::as_str).collect();
     let x = encoder.embed(&texts)?.features;
+    progress.inc(1);
+    progress.set_message("cross-validating");
     let y = data.target_tensor();
-    let wt = Tensor::from_slice(&data.weights);
     let (n, k) = (data.ids.len(), data.labels.len());
-    let folds = folds_by_group(&data.groups, opts.folds.max(2), opts.seed);
+    let folds = folds_by_group(&data.groups, folds_n, opts.seed);
+
+    // Every (fold, L2 candidate) pair is one set of heads, all fitted in one pass: set
+    // `f * grid + g` trains on the rows outside fold `f` with L2 `l2_grid[g]`.
+    let mut row_w = Vec::with_capacity(n * folds_n * grid);
+    for (i, &fold) in folds.iter().enumerate() {
+        for f in 0..folds_n {
+            row_w.extend(std::iter::repeat_n(
+                if fold == f { 0.0 } else { data.weights[i] },
+                grid,
+            ));
+        }
+    }
+    let row_w = Tensor::from_slice(&row_w).view([n as i64, (folds_n * grid) as i64]);
+    let l2: Vec<Vec<f64>> = (0..folds_n)
+        .flat_map(|_| opts.l2_grid.iter().map(|&v| vec![v; k]))
+        .collect();
+    let (w, b) = fit(&x, &y, &row_w, &l2, opts.steps, progress);
 
     // Out-of-fold probabilities for every L2 candidate: [grid][n][k].
-    let mut oof = vec![vec![vec![0f32; k]; n]; opts.l2_grid.len()];
-    for f in 0..opts.folds.max(2) {
-        let train_idx: Vec<i64> = (0..n)
-            .filter(|&i| folds[i] != f)
-            .map(|i| i as i64)
-            .collect();
-        let test_idx: Vec<i64> = (0..n)
+    let mut oof = vec![vec![vec![0f32; k]; n]; grid];
+    for f in 0..folds_n {
+        let rows: Vec<i64> = (0..n)
             .filter(|&i| folds[i] == f)
             .map(|i| i as i64)
             .collect();
-        if test_idx.is_empty() {
+        if rows.is_empty() {
             continue;
         }
-        let (ti, vi) = (
-            Tensor::from_slice(&train_idx),
-            Tensor::from_slice(&test_idx),
-        );
-        let (xt, yt, wtt, xv) = (
-            x.index_select(0, &ti),
-            y.index_select(0, &ti),
-            wt.index_select(0, &ti),
-            x.index_select(0, &vi),
-        );
-        for (g, &l2) in opts.l2_grid.iter().enumerate() {
-            let (w, b) = fit(&xt, &yt, &wtt, &vec![l2; k], opts.steps, opts.seed);
-            for (row, p) in test_idx
-                .iter()
-                .zip(crate::encode::rows(&probs(&xv, &w, &b)))
+        let xv = x.index_select(0, &Tensor::from_slice(&rows));
+        for (g, oof_g) in oof.iter_mut().enumerate() {
+            let set = (f * grid + g) as i64;
+            for (&row, p) in
+                rows.iter()
+                    .zip(crate::encode::rows(&probs(&xv, &w.get(set), &b.get(set))))
             {
-                oof[g][*row as usize] = p;
+                oof_g[row as usize] = p;
             }
         }
     }
@@ -286,7 +313,17 @@ pub fn train(
         scores.push(s.named(&data.labels[j]));
     }
 
-    let (w, b) = fit(&x, &y, &wt, &chosen_l2, opts.steps, opts.seed);
+    progress.set_message("fitting on all rows");
+    let all_rows = Tensor::from_slice(&data.weights).view([n as i64, 1]);
+    let (w, b) = fit(
+        &x,
+        &y,
+        &all_rows,
+        &[chosen_l2.clone()],
+        opts.steps,
+        progress,
+    );
+    let (w, b) = (w.get(0), b.get(0));
     let config = FrameConfig {
         labels: data.labels.clone(),
         thresholds,

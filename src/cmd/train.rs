@@ -3,7 +3,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::io::IsTerminal;
+
 use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
 
 use framescore::eval;
 use framescore::train::{self, Labelled, TrainOptions};
@@ -58,7 +61,20 @@ pub fn run(args: Args) -> Result<ExitCode> {
         folds: args.folds,
         ..TrainOptions::default()
     };
-    let (model, report) = train::train(&encoder, &data, &opts)?;
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{elapsed_precise} [{wide_bar}] {pos}/{len} {msg}")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(250));
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let (model, report) = train::train(&encoder, &data, &opts, &bar)?;
+    bar.finish_and_clear();
     model.save(&args.out)?;
     println!("out-of-fold scores on the training data (thresholds tuned here):");
     eval::print_table(&mut std::io::stdout(), &report.oof)?;

@@ -20,9 +20,14 @@
 //! must be separated only by whitespace and hyphens, so phrases never run across punctuation.
 //! A hit may not start inside a hyphenated compound (`non-aggression`, `trade-distorting`), where
 //! the first part usually changes what the word means.
+//!
+//! Users adapt the lexicon without editing the shipped file: [`Lexicon::load_layered`] applies
+//! their files over it in order, each line adding an entry, re-categorising one (same normalised
+//! words) or switching one off (`action` column `off`). See `models/LEXICON.md`, "Your own
+//! entries".
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context, Result};
 use rust_stemmers::{Algorithm, Stemmer};
@@ -87,65 +92,40 @@ pub struct Lexicon {
 }
 
 impl Lexicon {
-    /// Loads a `term,category,note` CSV (header required; `note` may be left empty; lines
-    /// starting with `#` are comments). Errors name the file and line and say how to fix it.
+    /// Loads one lexicon file: a CSV with a header naming the columns `term`, `category` and
+    /// optionally `note` and `action`, in any order (`note` may be left empty; lines starting
+    /// with `#` are comments). It is read as [`Lexicon::load_layered`] reads a user file applied
+    /// to an empty lexicon, so its `action`s may only be `add`. Errors name the file and line and
+    /// say how to fix it.
     pub fn load(path: &Path) -> Result<Lexicon> {
-        let shown = path.display();
-        let file = std::fs::File::open(path).with_context(|| {
-            format!("cannot open lexicon {shown}: check the path (the shipped one is models/lexicon.csv)")
-        })?;
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .comment(Some(b'#'))
-            .from_reader(std::io::BufReader::new(file));
-        let header = reader
-            .headers()
-            .with_context(|| format!("{shown}: cannot read the header line"))?;
-        let names: Vec<String> = header
-            .iter()
-            .map(|h| h.trim_start_matches('\u{feff}').to_lowercase())
+        Lexicon::load_layered(path, &[])
+    }
+
+    /// The shipped lexicon with user files applied in order (see `models/LEXICON.md`, "Your own
+    /// entries").
+    ///
+    /// `base` is read as [`Lexicon::load`] reads it. Each user file has the same columns plus an
+    /// optional `action`: `add` (the default, also when the cell is empty) adds the entry, or,
+    /// when an entry with the same normalised words exists (case, hyphen or space, possessive),
+    /// gives that entry the line's category and note, and switches it back on if an earlier file
+    /// switched it off; `off` switches an entry off (its category and note may be empty). Within
+    /// one file two lines with the same normalised words are an error; across files, later lines
+    /// win. Switching off a term that is not in the lexicon (shipped or added by an earlier file)
+    /// is an error naming the file and line; switching off a term an earlier file switched off is
+    /// not. Entries keep the base file's order (and spelling, which is what hits report); new
+    /// entries follow in the order they are added.
+    pub fn load_layered(base: &Path, user_files: &[PathBuf]) -> Result<Lexicon> {
+        let mut layers = Layers::default();
+        for path in std::iter::once(base).chain(user_files.iter().map(PathBuf::as_path)) {
+            layers.apply(path, read_rows(path)?)?;
+        }
+        let entries: Vec<Entry> = layers
+            .entries
+            .into_iter()
+            .filter_map(|(e, on)| on.then_some(e))
             .collect();
-        if names.len() < 2
-            || names.len() > 3
-            || names[0] != "term"
-            || names[1] != "category"
-            || names.get(2).is_some_and(|n| n != "note")
-        {
-            return Err(anyhow!(
-                "{shown}: line 1: the header is `{}`; it must be `term,category,note`",
-                header.iter().collect::<Vec<_>>().join(",")
-            ));
-        }
-        let mut entries = Vec::new();
-        let mut lines = Vec::new();
-        for record in reader.records() {
-            let record = record.map_err(|e| {
-                let at = e
-                    .position()
-                    .map_or(String::new(), |p| format!("line {}: ", p.line()));
-                anyhow!(
-                    "{shown}: {at}not valid CSV ({e}); quote fields that contain commas or quotes"
-                )
-            })?;
-            let line = record.position().map_or(0, |p| p.line());
-            if record.len() > 3 {
-                return Err(anyhow!(
-                    "{shown}: line {line}: {} columns, expected 3 (term,category,note); quote a note that contains commas",
-                    record.len()
-                ));
-            }
-            let field = |i: usize| record.get(i).unwrap_or("").to_string();
-            entries.push(Entry {
-                term: field(0),
-                category: field(1),
-                note: field(2),
-            });
-            lines.push(line);
-        }
-        Lexicon::build(entries, &|i| format!("line {}", lines[i]))
-            .map_err(|e| anyhow!("{shown}: {e}"))
+        // Every entry was validated as it was read, so this fails only on an internal error.
+        Lexicon::build(entries, &|i| format!("entry {}", i + 1)).map_err(|e| anyhow!(e))
     }
 
     /// Builds a lexicon from entries (validated as in [`Lexicon::load`]; errors name the entry by
@@ -176,50 +156,18 @@ impl Lexicon {
         let mut word_text: Vec<String> = Vec::new();
         let mut patterns: Vec<Box<[u32]>> = Vec::with_capacity(entries.len());
         let mut seen: HashMap<Box<[u32]>, usize> = HashMap::new();
-        let mut spans = Vec::new();
-        let mut buf = String::new();
         for i in 0..entries.len() {
-            entries[i].category = entries[i].category.trim().to_lowercase();
-            let e = &entries[i];
-            if e.term.trim().is_empty() {
-                return Err(format!("{}: empty term; put the word or phrase in the first column, or delete the line", at(i)));
-            }
-            if !CATEGORIES.contains(&e.category.as_str()) {
-                return Err(format!(
-                    "{}: unknown category `{}` for `{}`; use one of: {}",
-                    at(i),
-                    e.category,
-                    e.term,
-                    CATEGORIES.join(", ")
-                ));
-            }
-            spans.clear();
-            tokenize(&e.term, &mut spans);
-            if spans.is_empty() {
-                return Err(format!(
-                    "{}: term `{}` has no letters or digits; write the word or phrase itself",
-                    at(i),
-                    e.term
-                ));
-            }
-            if spans.len() > MAX_WORDS {
-                return Err(format!(
-                    "{}: term `{}` has {} words; entries have at most {MAX_WORDS} (the codebook's limit): keep only the words that carry the charge",
-                    at(i),
-                    e.term,
-                    spans.len()
-                ));
-            }
-            let mut pattern = Vec::with_capacity(spans.len());
-            for &(s, t) in &spans {
-                normalize_into(&e.term[s..t], &mut buf);
+            let words = check_entry(&mut entries[i]).map_err(|e| format!("{}: {e}", at(i)))?;
+            let mut pattern = Vec::with_capacity(words.len());
+            for w in words {
                 let next = word_text.len() as u32;
-                let id = *word_ids.entry(buf.clone()).or_insert_with(|| {
-                    word_text.push(buf.clone());
+                let id = *word_ids.entry(w).or_insert_with_key(|w| {
+                    word_text.push(w.clone());
                     next
                 });
                 pattern.push(id);
             }
+            let e = &entries[i];
             let pattern: Box<[u32]> = pattern.into();
             if let Some(&j) = seen.get(&pattern) {
                 return Err(format!(
@@ -363,6 +311,246 @@ impl Lexicon {
         }
         best.map(|(n, _, e)| (e, n))
     }
+}
+
+/// What a lexicon line does to the entries before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    /// Add the entry, or give an existing entry with the same words this category and note.
+    Add,
+    /// Switch the existing entry with the same words off.
+    Off,
+}
+
+/// One data line of a lexicon file.
+#[derive(Debug)]
+struct Row {
+    entry: Entry,
+    action: Action,
+    /// 1-based line number in the file.
+    line: u64,
+}
+
+/// The columns a lexicon file may have; `term` is required, and so is `category` for `add` lines.
+const COLUMNS: &[&str] = &["term", "category", "note", "action"];
+
+/// Reads the data lines of a lexicon file (`term`, `category`, optional `note` and `action`
+/// columns in any order, named by the header). Checks the CSV, the header and the actions; the
+/// entries themselves are checked by [`Layers::apply`].
+fn read_rows(path: &Path) -> Result<Vec<Row>> {
+    let shown = path.display();
+    let bytes = std::fs::read(path).with_context(|| {
+        format!(
+            "cannot open lexicon {shown}: check the path (the shipped one is models/lexicon.csv)"
+        )
+    })?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(&bytes[..]);
+    let header = reader
+        .headers()
+        .with_context(|| format!("{shown}: cannot read the header line"))?
+        .clone();
+    let names: Vec<String> = header
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase())
+        .collect();
+    // Column index of each of COLUMNS, if present.
+    let mut col: [Option<usize>; 4] = [None; 4];
+    let mut header_ok = !names.is_empty();
+    for (i, n) in names.iter().enumerate() {
+        match COLUMNS.iter().position(|c| c == n) {
+            Some(k) if col[k].is_none() => col[k] = Some(i),
+            _ => header_ok = false,
+        }
+    }
+    if !header_ok || col[0].is_none() {
+        return Err(anyhow!(
+            "{shown}: line 1: the header is `{}`; it must be `term,category,note` (a user file may add an `action` column; the columns may come in any order, each once)",
+            header.iter().collect::<Vec<_>>().join(",")
+        ));
+    }
+    let listed = names.join(",");
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let at = e.position().map_or(String::new(), |p| {
+                format!("line {}: ", line_at(&bytes, p.byte()))
+            });
+            anyhow!("{shown}: {at}not valid CSV ({e}); quote fields that contain commas or quotes")
+        })?;
+        if record.iter().all(str::is_empty) {
+            // A blank line, or a row of empty cells from a spreadsheet.
+            continue;
+        }
+        let line = record.position().map_or(0, |p| line_at(&bytes, p.byte()));
+        if record.len() > names.len() {
+            return Err(anyhow!(
+                "{shown}: line {line}: {} columns, expected {} ({listed}); quote a note that contains commas",
+                record.len(),
+                names.len()
+            ));
+        }
+        let field = |k: usize| col[k].and_then(|i| record.get(i)).unwrap_or("").to_string();
+        let entry = Entry {
+            term: field(0),
+            category: field(1),
+            note: field(2),
+        };
+        let action = match field(3).to_lowercase().as_str() {
+            "" | "add" => Action::Add,
+            "off" => Action::Off,
+            other => {
+                return Err(anyhow!(
+                    "{shown}: line {line}: unknown action `{other}` for `{}`; use `add` (or leave it empty) to add or re-categorise the term, or `off` to switch it off",
+                    entry.term
+                ))
+            }
+        };
+        rows.push(Row {
+            entry,
+            action,
+            line,
+        });
+    }
+    Ok(rows)
+}
+
+/// The 1-based line of the record that starts at byte `at` of a lexicon file. The CSV reader's
+/// own line count leaves out comment lines, and a record's position is where reading it began,
+/// so the blank and comment lines before the record are skipped here.
+fn line_at(bytes: &[u8], at: u64) -> u64 {
+    let at = (at as usize).min(bytes.len());
+    let mut line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64;
+    let mut rest = &bytes[at..];
+    while let Some(end) = rest.iter().position(|&b| b == b'\n') {
+        let text = &rest[..end];
+        if !(text.first() == Some(&b'#') || text.iter().all(u8::is_ascii_whitespace)) {
+            break;
+        }
+        rest = &rest[end + 1..];
+        line += 1;
+    }
+    line
+}
+
+/// Lexicon files applied one over another: every entry ever added, in order, with whether it is
+/// on, and an index by normalised words.
+#[derive(Default)]
+struct Layers {
+    entries: Vec<(Entry, bool)>,
+    by_words: HashMap<Vec<String>, usize>,
+}
+
+impl Layers {
+    /// Applies the lines of one file (see [`Lexicon::load_layered`]). Errors name the file and
+    /// line.
+    fn apply(&mut self, path: &Path, rows: Vec<Row>) -> Result<()> {
+        let shown = path.display();
+        // Normalised words -> (line, term as written) of this file's lines.
+        let mut in_file: HashMap<Vec<String>, (u64, String)> = HashMap::new();
+        for Row {
+            mut entry,
+            action,
+            line,
+        } in rows
+        {
+            let words = match action {
+                Action::Add => check_entry(&mut entry),
+                Action::Off => term_words(&entry.term),
+            }
+            .map_err(|e| anyhow!("{shown}: line {line}: {e}"))?;
+            if let Some((first, term)) = in_file.get(&words) {
+                return Err(anyhow!(
+                    "{shown}: line {line}: `{}` duplicates `{term}` (line {first}): both match the same words; keep one",
+                    entry.term
+                ));
+            }
+            in_file.insert(words.clone(), (line, entry.term.clone()));
+            let known = self.by_words.get(&words).copied();
+            match (action, known) {
+                (Action::Add, Some(i)) => {
+                    let (old, on) = &mut self.entries[i];
+                    old.category = entry.category;
+                    old.note = entry.note.trim().to_string();
+                    *on = true;
+                }
+                (Action::Add, None) => {
+                    entry.term = entry.term.trim().to_string();
+                    entry.note = entry.note.trim().to_string();
+                    self.by_words.insert(words, self.entries.len());
+                    self.entries.push((entry, true));
+                }
+                (Action::Off, Some(i)) => self.entries[i].1 = false,
+                (Action::Off, None) => {
+                    return Err(anyhow!(
+                        "{shown}: line {line}: '{}' is not in the lexicon, so it cannot be switched off; check the spelling",
+                        entry.term.trim()
+                    ))
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The normalised words of a term (lowercase, apostrophes unified, possessive removed; hyphens
+/// and spaces separate words): two terms with the same words match the same text.
+fn term_words(term: &str) -> std::result::Result<Vec<String>, String> {
+    let term = term.trim();
+    if term.is_empty() {
+        return Err(
+            "empty term; put the word or phrase in the `term` column, or delete the line".into(),
+        );
+    }
+    let mut spans = Vec::new();
+    tokenize(term, &mut spans);
+    if spans.is_empty() {
+        return Err(format!(
+            "term `{term}` has no letters or digits; write the word or phrase itself"
+        ));
+    }
+    let mut buf = String::new();
+    Ok(spans
+        .iter()
+        .map(|&(s, e)| {
+            normalize_into(&term[s..e], &mut buf);
+            buf.clone()
+        })
+        .collect())
+}
+
+/// Checks an entry to be added (term of 1 to [`MAX_WORDS`] words, a known category, which it
+/// normalises to lowercase) and returns its normalised words.
+fn check_entry(e: &mut Entry) -> std::result::Result<Vec<String>, String> {
+    let words = term_words(&e.term)?;
+    e.category = e.category.trim().to_lowercase();
+    if e.category.is_empty() {
+        return Err(format!(
+            "no category for `{}`; use one of: {} (or `off` in the action column to switch the term off)",
+            e.term.trim(),
+            CATEGORIES.join(", ")
+        ));
+    }
+    if !CATEGORIES.contains(&e.category.as_str()) {
+        return Err(format!(
+            "unknown category `{}` for `{}`; use one of: {}",
+            e.category,
+            e.term.trim(),
+            CATEGORIES.join(", ")
+        ));
+    }
+    if words.len() > MAX_WORDS {
+        return Err(format!(
+            "term `{}` has {} words; entries have at most {MAX_WORDS} (the codebook's limit): keep only the words that carry the charge",
+            e.term.trim(),
+            words.len()
+        ));
+    }
+    Ok(words)
 }
 
 /// Apostrophes that may sit inside a word (`China's`, `don’t`).
@@ -830,5 +1018,315 @@ mod tests {
         let err =
             Lexicon::from_entries(vec![entry("ok", "emotive"), entry("x", "bogus")]).unwrap_err();
         assert!(err.to_string().contains("entry 2"), "{err}");
+    }
+
+    /// Writes `files` (name, body) into a temporary folder and returns it with their paths.
+    fn user_files(files: &[(&str, &str)]) -> (tempfile::TempDir, Vec<PathBuf>) {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = files
+            .iter()
+            .map(|(name, body)| {
+                let path = dir.path().join(name);
+                std::fs::write(&path, body).unwrap();
+                path
+            })
+            .collect();
+        (dir, paths)
+    }
+
+    fn layered(files: &[(&str, &str)]) -> Result<Lexicon> {
+        let (_dir, paths) = user_files(files);
+        Lexicon::load_layered(Path::new(SHIPPED), &paths)
+    }
+
+    /// (surface, term, category) of each hit.
+    fn found_with_category(l: &Lexicon, text: &str) -> Vec<(String, String, String)> {
+        l.find(text)
+            .into_iter()
+            .map(|h| (text[h.start..h.end].to_string(), h.term, h.category))
+            .collect()
+    }
+
+    fn triples(v: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+        v.iter()
+            .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn layered_without_user_files_is_the_shipped_lexicon() {
+        let l = Lexicon::load_layered(Path::new(SHIPPED), &[]).unwrap();
+        assert_eq!(l.entries(), shipped().entries());
+    }
+
+    #[test]
+    fn user_file_adds_a_phrase_that_matches_with_inflections() {
+        let l = layered(&[(
+            "mine.csv",
+            "term,category,note,action\nchip war,stock_phrase,,add\nstrangle innovation,emotive,,\n",
+        )])
+        .unwrap();
+        assert_eq!(l.len(), shipped().len() + 2);
+        assert_eq!(
+            found_with_category(
+                &l,
+                "The Chip Wars are strangling innovation and suppressing rivals."
+            ),
+            triples(&[
+                ("Chip Wars", "chip war", "stock_phrase"),
+                ("strangling innovation", "strangle innovation", "emotive"),
+                ("suppressing", "suppress", "emotive"),
+            ])
+        );
+        // Without the user file, only the shipped single word matches.
+        assert_eq!(
+            found(&shipped(), "strangling innovation"),
+            pairs(&[("strangling", "strangle")])
+        );
+    }
+
+    #[test]
+    fn user_file_recategorises_a_shipped_entry() {
+        // Matched by normalised words: `Win Win` is the shipped `win-win`.
+        let l = layered(&[(
+            "mine.csv",
+            "term,category,note\nWin Win,laudatory,praise in our coding\n",
+        )])
+        .unwrap();
+        assert_eq!(l.len(), shipped().len());
+        let e = l.entries().iter().find(|e| e.term == "win-win").unwrap();
+        assert_eq!(
+            (e.category.as_str(), e.note.as_str()),
+            ("laudatory", "praise in our coding")
+        );
+        assert_eq!(
+            found_with_category(&l, "a win-win deal"),
+            triples(&[("win-win", "win-win", "laudatory")])
+        );
+    }
+
+    #[test]
+    fn user_file_switches_off_a_shipped_entry() {
+        let text = "De-risking is not suppressing trade.";
+        assert_eq!(
+            found(&shipped(), text),
+            pairs(&[("De-risking", "de-risking"), ("suppressing", "suppress")])
+        );
+        // Category may be empty; case and hyphen/space do not matter.
+        let l = layered(&[("off.csv", "term,category,note,action\nDe Risking,,,off\n")]).unwrap();
+        assert_eq!(l.len(), shipped().len() - 1);
+        assert!(l.entries().iter().all(|e| e.term != "de-risking"));
+        assert_eq!(found(&l, text), pairs(&[("suppressing", "suppress")]));
+        // An action-only file needs no category column.
+        let l = layered(&[("off.csv", "term,action\nde-risking,OFF\n")]).unwrap();
+        assert_eq!(found(&l, text), pairs(&[("suppressing", "suppress")]));
+    }
+
+    #[test]
+    fn later_files_win() {
+        let first = "term,category,note,action\nchip war,stock_phrase,,\nwin-win,laudatory,,\nde-risking,,,off\nbully,,,off\n";
+        let second = "term,category,note,action\nchip war,,,off\nwin-win,intensifier,,\nde-risking,pejorative,,add\nbully,,,off\n";
+        let l = layered(&[("first.csv", first), ("second.csv", second)]).unwrap();
+        let category = |term: &str| {
+            l.entries()
+                .iter()
+                .find(|e| e.term == term)
+                .map(|e| e.category.clone())
+        };
+        // Added by one file, switched off by the next.
+        assert_eq!(category("chip war"), None);
+        // Re-categorised twice: the last one counts.
+        assert_eq!(category("win-win").as_deref(), Some("intensifier"));
+        // Switched off, then back on with a new category, in its shipped place.
+        assert_eq!(category("de-risking").as_deref(), Some("pejorative"));
+        let shipped = shipped();
+        let at = |l: &Lexicon| l.entries().iter().position(|e| e.term == "de-risking");
+        assert_eq!(at(&l), at(&shipped).map(|i| i - 1)); // `bully` (earlier) is off
+                                                         // Switching off what an earlier file switched off is not an error.
+        assert_eq!(category("bully"), None);
+        assert!(l.find("bullying").is_empty());
+        assert_eq!(l.len(), shipped.len() - 1);
+        // The other order gives the other result.
+        let l = layered(&[
+            ("second.csv", &second.replace("chip war,,,off\n", "")),
+            ("first.csv", first),
+        ])
+        .unwrap();
+        assert_eq!(
+            l.entries()
+                .iter()
+                .find(|e| e.term == "win-win")
+                .unwrap()
+                .category,
+            "laudatory"
+        );
+        assert!(l.entries().iter().all(|e| e.term != "de-risking"));
+    }
+
+    #[test]
+    fn user_file_columns_in_any_order() {
+        let l = layered(&[(
+            "mine.csv",
+            "\u{feff}Action,Note,Term,Category\n,a note,chip war,Stock_Phrase\noff,,de-risking,\n",
+        )])
+        .unwrap();
+        let e = l.entries().last().unwrap();
+        assert_eq!(
+            (e.term.as_str(), e.category.as_str(), e.note.as_str()),
+            ("chip war", "stock_phrase", "a note")
+        );
+        assert!(l.entries().iter().all(|e| e.term != "de-risking"));
+    }
+
+    #[test]
+    fn user_file_errors_name_the_file_and_line() {
+        let check = |files: &[(&str, &str)], want: &[&str]| {
+            let msg = format!("{:#}", layered(files).unwrap_err());
+            for w in want {
+                assert!(msg.contains(w), "{msg:?} lacks {w:?}");
+            }
+        };
+        check(
+            &[(
+                "mine.csv",
+                "term,category,note,action\nchip war,stock_phrase,,\n# note\nfoo bar,,,off\n",
+            )],
+            &[
+                "mine.csv",
+                "line 4",
+                "'foo bar' is not in the lexicon, so it cannot be switched off; check the spelling",
+            ],
+        );
+        // Not in the lexicon after the earlier file: added later in the same run does not count.
+        check(
+            &[
+                ("a.csv", "term,category,note,action\nchip war,,,off\n"),
+                ("b.csv", "term,category\nchip war,stock_phrase\n"),
+            ],
+            &["a.csv", "line 2", "'chip war' is not in the lexicon"],
+        );
+        check(
+            &[(
+                "mine.csv",
+                "term,category,note,action\nchip war,stock_phrase,,remove\n",
+            )],
+            &["mine.csv", "line 2", "unknown action `remove`", "`off`"],
+        );
+        check(
+            &[
+                ("ok.csv", "term,category\nchip war,stock_phrase\n"),
+                (
+                    "dup.csv",
+                    "term,category,note,action\nwin-win,laudatory,,\nWin Win,,,off\n",
+                ),
+            ],
+            &["dup.csv", "line 3", "line 2", "duplicates"],
+        );
+        check(
+            &[("mine.csv", "term,category,note,action\nchip war,,,\n")],
+            &["mine.csv", "line 2", "no category for `chip war`"],
+        );
+        check(
+            &[(
+                "mine.csv",
+                "term,category,note,action\nchip war,propaganda,,\n",
+            )],
+            &["mine.csv", "line 2", "unknown category `propaganda`"],
+        );
+        check(
+            &[(
+                "mine.csv",
+                "term,category,note,action\na b c d e f,emotive,,\n",
+            )],
+            &["line 2", "6 words"],
+        );
+        check(
+            &[(
+                "mine.csv",
+                "term,category,comment\nchip war,stock_phrase,x\n",
+            )],
+            &["mine.csv", "line 1", "term,category,note", "any order"],
+        );
+        check(
+            &[("mine.csv", "term,category,term\nchip war,stock_phrase,x\n")],
+            &["line 1", "each once"],
+        );
+        check(
+            &[(
+                "mine.csv",
+                "term,category,action\nchip war,stock_phrase,add,x\n",
+            )],
+            &["line 2", "4 columns, expected 3"],
+        );
+        // Line numbers count comment and blank lines, and rows of empty cells are skipped.
+        check(
+            &[(
+                "mine.csv",
+                "# mine\n\nterm,category,note,action\n# a comment\n,,,\n\nchip war,stock_phrase,,\n  \n#x\n\r\n# y\nfoo,emotive,,drop\n",
+            )],
+            &["line 12", "unknown action `drop`"],
+        );
+        check(
+            &[(
+                "mine.csv",
+                "term,category,note\nchip war,stock_phrase,\"two\nlines\"\nbar,bogus\n",
+            )],
+            &["line 4", "unknown category `bogus`"],
+        );
+        check(
+            &[("mine.csv", "term,category,note,action\n,,,off\n")],
+            &["line 2", "empty term"],
+        );
+        let msg = format!(
+            "{:#}",
+            Lexicon::load_layered(
+                Path::new(SHIPPED),
+                &[PathBuf::from("/nonexistent/mine.csv")]
+            )
+            .unwrap_err()
+        );
+        assert!(msg.contains("mine.csv"), "{msg}");
+        // The base file is read as `load` reads it: nothing to switch off yet.
+        let (_dir, paths) = user_files(&[("base.csv", "term,category,note,action\nbully,,,off\n")]);
+        let msg = format!("{:#}", Lexicon::load(&paths[0]).unwrap_err());
+        assert!(msg.contains("'bully' is not in the lexicon"), "{msg}");
+    }
+
+    #[test]
+    fn shipped_user_example() {
+        // The worked example of LEXICON.md, "Your own entries".
+        let example = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/lexicon/user-example.csv"
+        );
+        // LEXICON.md shows the file as it is.
+        let doc =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/models/LEXICON.md"))
+                .unwrap();
+        let body = std::fs::read_to_string(example).unwrap();
+        assert!(
+            doc.contains(&format!("```csv\n{body}```")),
+            "LEXICON.md does not show {example} as it is"
+        );
+        let l = Lexicon::load_layered(Path::new(SHIPPED), &[PathBuf::from(example)]).unwrap();
+        assert_eq!(l.len(), shipped().len() + 2 - 1);
+        let text =
+            "Calling de-risking a win-win, they said the chip wars were strangling innovation.";
+        assert_eq!(
+            found_with_category(&l, text),
+            triples(&[
+                ("win-win", "win-win", "laudatory"),
+                ("chip wars", "chip war", "stock_phrase"),
+                ("strangling innovation", "strangle innovation", "emotive"),
+            ])
+        );
+        assert_eq!(
+            found_with_category(&shipped(), text),
+            triples(&[
+                ("de-risking", "de-risking", "euphemism"),
+                ("win-win", "win-win", "stock_phrase"),
+                ("strangling", "strangle", "emotive"),
+            ])
+        );
     }
 }

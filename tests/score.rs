@@ -286,3 +286,47 @@ fn no_split_scores_each_document_as_one_sentence() {
     assert_eq!(rows[0]["text"], "Win-win cooperation. Mutual trust.");
     assert_eq!(rows[1]["article_id"], "b");
 }
+
+#[test]
+fn user_lexicon_adds_and_switches_off_terms() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("a.txt");
+    std::fs::write(
+        &input,
+        "The chip wars are escalating. Officials promised de-risking, not decoupling.\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let user = root().join("tests/data/lexicon/user-example.csv");
+    let o = framescore(&[
+        "score",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--lexicon",
+        user.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (_, terms) = read_csv(&out.join("terms.csv"));
+    let entries: Vec<&str> = terms.iter().map(|t| t["entry"].as_str()).collect();
+    assert!(entries.contains(&"chip war"), "{entries:?}");
+    assert!(!entries.contains(&"de-risking"), "{entries:?}");
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "term,category,note,action\nfoo bar,,,off\n").unwrap();
+    let o = framescore(&[
+        "score",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--lexicon",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("bad.csv") && err.contains("not in the lexicon"),
+        "{err}"
+    );
+}

@@ -40,9 +40,15 @@ pub struct Args {
     #[arg(long, value_name = "DIR", default_value_os_t = framescore::models_dir().join("frames"))]
     pub model: PathBuf,
 
-    /// Loaded-term lexicon (CSV: term,category,note). Default: the shipped lexicon.
+    /// Your own loaded-term entries (CSV: term,category,note[,action]), applied on top of the
+    /// lexicon in the order given; repeatable. action `add` (default) adds a term or changes its
+    /// category, `off` switches a term off. See models/LEXICON.md.
+    #[arg(long, value_name = "FILE")]
+    pub lexicon: Vec<PathBuf>,
+
+    /// The base lexicon the --lexicon files apply to. Default: the shipped lexicon.
     #[arg(long, value_name = "FILE", default_value_os_t = framescore::models_dir().join("lexicon.csv"))]
-    pub lexicon: PathBuf,
+    pub lexicon_base: PathBuf,
 
     /// Do not split documents into sentences: score each document (each JSONL line, CSV row,
     /// file) as one sentence, for data that is already segmented.
@@ -61,7 +67,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let started = Instant::now();
     let frames = FrameModel::load(&args.model)?;
-    let lexicon = Lexicon::load(&args.lexicon)?;
+    let lexicon = Lexicon::load_layered(&args.lexicon_base, &args.lexicon)?;
     let encoder = args.encoder.load()?;
     let inputs = read::discover(&args.inputs);
     let total: u64 = inputs.iter().map(|i| i.size).sum();

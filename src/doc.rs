@@ -83,6 +83,8 @@ pub struct Sentence {
     pub probs: Vec<f32>,
     /// Loaded terms, with offsets into [`Doc::text`], in text order.
     pub terms: Vec<TermHit>,
+    /// The words that drove the top frame (only with `--explain`); offsets into the sentence.
+    pub explanation: Option<crate::explain::Explanation>,
 }
 
 /// A document moving through the pipeline.

@@ -4,10 +4,12 @@
 //! [`read`] (files to documents), [`segment`] (sentences with offsets), [`encode`] (MiniLM
 //! sentence embeddings, batched across the corpus), [`frames`] (trained frame heads),
 //! [`lexicon`] (loaded terms), [`write`] (CSV output); [`pipeline`] runs them in chunks.
-//! [`train`] and [`eval`] fit and score the frame heads.
+//! [`train`] and [`eval`] fit and score the frame heads; [`explain`] names the words that drove
+//! a sentence's top frame.
 pub mod doc;
 pub mod encode;
 pub mod eval;
+pub mod explain;
 pub mod frames;
 pub mod lexicon;
 pub mod pipeline;

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 
 use crate::doc::{Doc, Sentence, Status};
 use crate::encode::Encoder;
+use crate::explain;
 use crate::frames::FrameModel;
 use crate::lexicon::Lexicon;
 use crate::read::{self, Input};
@@ -28,6 +29,8 @@ pub struct Options {
     pub chunk_sentences: usize,
     /// Sentences embedded per encoder call; bounds the embedding matrix for very long documents.
     pub window: usize,
+    /// Explain each sentence's top frame with this many words (`None`: no explanations).
+    pub explain: Option<usize>,
 }
 
 impl Default for Options {
@@ -36,6 +39,7 @@ impl Default for Options {
             split: true,
             chunk_sentences: 4096,
             window: 4096,
+            explain: None,
         }
     }
 }
@@ -53,6 +57,9 @@ impl Pipeline<'_> {
     pub fn process(&self, docs: &mut [Doc]) -> Result<()> {
         self.segment(docs);
         self.classify(docs)?;
+        if let Some(top) = self.options.explain {
+            self.explain(docs, top)?;
+        }
         self.match_terms(docs);
         Ok(())
     }
@@ -110,6 +117,25 @@ impl Pipeline<'_> {
             for (&(d, s), &u) in window.iter().zip(&slot) {
                 docs[d].sentences[s].probs = probs[u].clone();
             }
+        }
+        Ok(())
+    }
+
+    /// Optional stage: occlusion explanations of each sentence's top frame (one encoder pass per
+    /// word, so about 12x the cost of scoring; hence opt-in).
+    pub fn explain(&self, docs: &mut [Doc], top: usize) -> Result<()> {
+        let mut texts = Vec::new();
+        let mut probs = Vec::new();
+        for d in docs.iter() {
+            for s in &d.sentences {
+                texts.push(d.sentence_text(s));
+                probs.push(s.probs.clone());
+            }
+        }
+        let mut found =
+            explain::explain(self.encoder, self.frames, &texts, &probs, top)?.into_iter();
+        for s in docs.iter_mut().flat_map(|d| d.sentences.iter_mut()) {
+            s.explanation = found.next().flatten();
         }
         Ok(())
     }

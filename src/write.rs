@@ -18,6 +18,7 @@ pub const ARTICLES: &str = "articles.csv";
 pub const SENTENCES: &str = "sentences.csv";
 pub const TERMS: &str = "terms.csv";
 pub const SUMMARY: &str = "summary.csv";
+pub const EXPLANATIONS: &str = "explanations.csv";
 /// How many of the most frequent loaded terms `summary.csv` lists per row.
 pub const TOP_TERMS: usize = 10;
 
@@ -30,6 +31,8 @@ pub struct Writer {
     articles: CsvOut,
     sentences: CsvOut,
     terms: CsvOut,
+    /// Only with `--explain`.
+    explanations: Option<CsvOut>,
     corpus: Tally,
     sources: BTreeMap<String, Tally>,
 }
@@ -46,16 +49,6 @@ struct Tally {
     term_counts: HashMap<String, usize>,
 }
 
-/// Counts for the end-of-run message.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct RunCounts {
-    pub documents: usize,
-    pub ok: usize,
-    pub empty: usize,
-    pub error: usize,
-    pub sentences: usize,
-}
-
 fn partial(dir: &Path, name: &str) -> PathBuf {
     dir.join(format!(".{name}.partial"))
 }
@@ -68,7 +61,8 @@ fn create(dir: &Path, name: &str) -> Result<CsvOut> {
 
 impl Writer {
     /// Creates `dir` if needed and opens the files; `labels` are the frame names, in column order.
-    pub fn create(dir: &Path, labels: &[String]) -> Result<Writer> {
+    /// `explain` adds `explanations.csv`.
+    pub fn create(dir: &Path, labels: &[String], explain: bool) -> Result<Writer> {
         std::fs::create_dir_all(dir).with_context(|| {
             format!(
                 "cannot create the output folder {}; check --out",
@@ -81,6 +75,11 @@ impl Writer {
             articles: create(dir, ARTICLES)?,
             sentences: create(dir, SENTENCES)?,
             terms: create(dir, TERMS)?,
+            explanations: if explain {
+                Some(create(dir, EXPLANATIONS)?)
+            } else {
+                None
+            },
             corpus: Tally::default(),
             sources: BTreeMap::new(),
         };
@@ -117,6 +116,19 @@ impl Writer {
             "origin",
             "entry",
         ])?;
+        if let Some(e) = &mut w.explanations {
+            e.write_record([
+                "article_id",
+                "sentence_index",
+                "frame",
+                "p",
+                "rank",
+                "word",
+                "start",
+                "end",
+                "drop",
+            ])?;
+        }
         Ok(w)
     }
 
@@ -134,6 +146,24 @@ impl Writer {
                 frame_counts[j] += 1;
             }
             let start = cursor.at(s.start);
+            if let (Some(out), Some(ex)) = (&mut self.explanations, &s.explanation) {
+                let text = doc.sentence_text(s);
+                for (rank, d) in ex.drivers.iter().enumerate() {
+                    let ds = start + text[..d.start].chars().count();
+                    let de = ds + text[d.start..d.end].chars().count();
+                    out.write_record([
+                        doc.id.as_str(),
+                        &i.to_string(),
+                        &self.labels[ex.frame],
+                        &format!("{:.4}", ex.p),
+                        &(rank + 1).to_string(),
+                        &d.word,
+                        &ds.to_string(),
+                        &de.to_string(),
+                        &format!("{:.4}", d.drop),
+                    ])?;
+                }
+            }
             let mut surfaces = Vec::with_capacity(s.terms.len());
             for t in &s.terms {
                 let (ts, te) = (cursor.at(t.start), cursor.at(t.end));
@@ -218,7 +248,7 @@ impl Writer {
     }
 
     /// Writes `summary.csv`, flushes everything and renames the files into place.
-    pub fn finish(mut self) -> Result<RunCounts> {
+    pub fn finish(mut self) -> Result<()> {
         let mut summary = create(&self.dir, SUMMARY)?;
         let mut head: Vec<String> = [
             "scope",
@@ -244,22 +274,23 @@ impl Writer {
             &mut self.sentences,
             &mut self.terms,
             &mut summary,
-        ] {
+        ]
+        .into_iter()
+        .chain(self.explanations.as_mut())
+        {
             w.flush()?;
         }
         drop(summary);
-        for name in [ARTICLES, SENTENCES, TERMS, SUMMARY] {
+        let mut names = vec![ARTICLES, SENTENCES, TERMS, SUMMARY];
+        if self.explanations.is_some() {
+            names.push(EXPLANATIONS);
+        }
+        for name in names {
             let (from, to) = (partial(&self.dir, name), self.dir.join(name));
             std::fs::rename(&from, &to)
                 .with_context(|| format!("cannot move {} into place", to.display()))?;
         }
-        Ok(RunCounts {
-            documents: self.corpus.n_ok + self.corpus.n_not_ok,
-            ok: self.corpus.n_ok,
-            empty: 0,
-            error: 0,
-            sentences: self.corpus.n_sentences,
-        })
+        Ok(())
     }
 }
 

@@ -330,3 +330,64 @@ fn user_lexicon_adds_and_switches_off_terms() {
         "{err}"
     );
 }
+
+#[test]
+fn explain_names_the_words_that_drove_the_top_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = root().join("datasets/articles").join(SEED);
+    let out = dir.path().join("out");
+    let o = framescore(&[
+        "score",
+        seed.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--explain",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (h, rows) = read_csv(&out.join("explanations.csv"));
+    assert_eq!(
+        h,
+        [
+            "article_id",
+            "sentence_index",
+            "frame",
+            "p",
+            "rank",
+            "word",
+            "start",
+            "end",
+            "drop"
+        ]
+    );
+    let text = std::fs::read_to_string(&seed).unwrap();
+    for r in &rows {
+        let (s, e) = (r["start"].parse().unwrap(), r["end"].parse().unwrap());
+        assert_eq!(
+            slice_chars(&text, s, e),
+            r["word"],
+            "offsets are code points into the text"
+        );
+        assert!(r["drop"].parse::<f32>().unwrap() > 0.0);
+    }
+    let (_, sents) = read_csv(&out.join("sentences.csv"));
+    let idx = sents
+        .iter()
+        .find(|s| {
+            s["text"].starts_with(
+                "To a certain extent, this restriction reflects the hegemonic mentality",
+            )
+        })
+        .unwrap()["sentence_index"]
+        .clone();
+    let drivers: Vec<&Row> = rows.iter().filter(|r| r["sentence_index"] == idx).collect();
+    assert_eq!(drivers[0]["frame"], "hegemony");
+    assert!(
+        drivers.iter().any(|r| r["word"] == "hegemonic"),
+        "{drivers:?}"
+    );
+    assert!(
+        !sample_run().join("explanations.csv").exists(),
+        "only written with --explain"
+    );
+}

@@ -83,6 +83,10 @@ pub struct Sentence {
     pub probs: Vec<f32>,
     /// Loaded terms, with offsets into [`Doc::text`], in text order.
     pub terms: Vec<TermHit>,
+    /// Whether the sentence is the outlet's own wording, quoted or attributed.
+    pub voice: crate::quotes::Voice,
+    /// Quoted material in the sentence (quotation marks included), offsets into [`Doc::text`].
+    pub quoted: Vec<std::ops::Range<usize>>,
     /// The words that drove the top frame (only with `--explain`); offsets into the sentence.
     pub explanation: Option<crate::explain::Explanation>,
 }

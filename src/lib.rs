@@ -3,7 +3,8 @@
 //! The pipeline, one module per stage, passing one type ([`doc::Doc`]) between them:
 //! [`read`] (files to documents), [`segment`] (sentences with offsets), [`encode`] (MiniLM
 //! sentence embeddings, batched across the corpus), [`frames`] (trained frame heads),
-//! [`lexicon`] (loaded terms), [`write`] (CSV output); [`pipeline`] runs them in chunks.
+//! [`lexicon`] (loaded terms), [`quotes`] (the outlet's own voice versus quoted material),
+//! [`write`] (CSV output); [`pipeline`] runs them in chunks.
 //! [`train`] and [`eval`] fit and score the frame heads; [`explain`] names the words that drove
 //! a sentence's top frame.
 pub mod doc;
@@ -13,6 +14,7 @@ pub mod explain;
 pub mod frames;
 pub mod lexicon;
 pub mod pipeline;
+pub mod quotes;
 pub mod read;
 pub mod segment;
 pub mod train;

@@ -17,6 +17,7 @@ use crate::encode::Encoder;
 use crate::explain;
 use crate::frames::FrameModel;
 use crate::lexicon::Lexicon;
+use crate::quotes::QuoteTracker;
 use crate::read::{self, Input};
 use crate::segment;
 
@@ -56,6 +57,7 @@ impl Pipeline<'_> {
     /// Runs every stage over one chunk, in place.
     pub fn process(&self, docs: &mut [Doc]) -> Result<()> {
         self.segment(docs);
+        self.attribute(docs);
         self.classify(docs)?;
         if let Some(top) = self.options.explain {
             self.explain(docs, top)?;
@@ -89,6 +91,23 @@ impl Pipeline<'_> {
                     );
                 }
             });
+    }
+
+    /// Stage 1b: who is speaking. A quotation can run over several sentences, so each document
+    /// is read in order by its own tracker.
+    pub fn attribute(&self, docs: &mut [Doc]) {
+        docs.par_iter_mut().for_each(|d| {
+            let mut tracker = QuoteTracker::new();
+            let text = &d.text;
+            for s in &mut d.sentences {
+                let (voice, ranges) = tracker.classify(&text[s.start..s.end]);
+                s.voice = voice;
+                s.quoted = ranges
+                    .into_iter()
+                    .map(|r| r.start + s.start..r.end + s.start)
+                    .collect();
+            }
+        });
     }
 
     /// Stage 2: one encoder pass per distinct sentence, every frame head on its embedding.

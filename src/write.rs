@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::doc::{Doc, Status};
+use crate::quotes::in_quotes;
 
 pub const ARTICLES: &str = "articles.csv";
 pub const SENTENCES: &str = "sentences.csv";
@@ -46,6 +47,8 @@ struct Tally {
     n_words: usize,
     frame_counts: Vec<usize>,
     n_terms: usize,
+    n_words_quoted: usize,
+    n_terms_quoted: usize,
     term_counts: HashMap<String, usize>,
 }
 
@@ -97,13 +100,22 @@ impl Writer {
         .to_vec();
         head.extend(["n_sentences", "n_words"].map(String::from));
         head.extend(labels.iter().map(|l| format!("share_{l}")));
-        head.extend(["dominant_frame", "n_loaded_terms", "loaded_per_1k_words"].map(String::from));
+        head.extend(
+            [
+                "dominant_frame",
+                "n_loaded_terms",
+                "loaded_per_1k_words",
+                "share_quoted_words",
+                "loaded_per_1k_words_own",
+            ]
+            .map(String::from),
+        );
         w.articles.write_record(&head)?;
         let mut head: Vec<String> = ["article_id", "sentence_index", "start", "end", "text"]
             .map(String::from)
             .to_vec();
         head.extend(labels.iter().map(|l| format!("p_{l}")));
-        head.extend(["frames", "loaded_terms"].map(String::from));
+        head.extend(["frames", "loaded_terms", "voice"].map(String::from));
         w.sentences.write_record(&head)?;
         w.terms.write_record([
             "article_id",
@@ -115,6 +127,7 @@ impl Writer {
             "score",
             "origin",
             "entry",
+            "quoted",
         ])?;
         if let Some(e) = &mut w.explanations {
             e.write_record([
@@ -136,7 +149,7 @@ impl Writer {
     pub fn write(&mut self, doc: &Doc, carries: &dyn Fn(usize, f32) -> bool) -> Result<()> {
         let k = self.labels.len();
         let mut frame_counts = vec![0usize; k];
-        let mut n_terms = 0;
+        let (mut n_terms, mut n_terms_quoted, mut n_words_quoted) = (0, 0, 0);
         let mut cursor = CharCursor::new(&doc.text);
         for (i, s) in doc.sentences.iter().enumerate() {
             let carried: Vec<usize> = (0..k)
@@ -165,7 +178,14 @@ impl Writer {
                 }
             }
             let mut surfaces = Vec::with_capacity(s.terms.len());
+            n_words_quoted += s
+                .quoted
+                .iter()
+                .map(|r| doc.text[r.clone()].split_whitespace().count())
+                .sum::<usize>();
             for t in &s.terms {
+                let quoted = in_quotes(&s.quoted, t.start, t.end);
+                n_terms_quoted += quoted as usize;
                 let (ts, te) = (cursor.at(t.start), cursor.at(t.end));
                 let surface = &doc.text[t.start..t.end];
                 surfaces.push(surface);
@@ -179,6 +199,7 @@ impl Writer {
                     &format!("{:.3}", t.score),
                     t.origin.label(),
                     &t.term,
+                    if quoted { "1" } else { "0" },
                 ])?;
             }
             n_terms += s.terms.len();
@@ -199,6 +220,7 @@ impl Writer {
                     .join(";"),
             );
             row.push(surfaces.join(";"));
+            row.push(s.voice.label().to_string());
             self.sentences.write_record(&row)?;
         }
 
@@ -233,6 +255,16 @@ impl Writer {
         row.push(dominant.to_string());
         row.push(n_terms.to_string());
         row.push(format!("{:.3}", per_1k(n_terms, n_words)));
+        let counts = DocCounts {
+            ok: doc.status == Status::Ok,
+            n_sent,
+            n_words,
+            n_words_quoted,
+            n_terms,
+            n_terms_quoted,
+        };
+        row.push(format!("{:.4}", counts.share_quoted_words()));
+        row.push(format!("{:.3}", counts.own_density()));
         self.articles.write_record(&row)?;
 
         let source = m
@@ -240,9 +272,8 @@ impl Writer {
             .clone()
             .filter(|s| !s.trim().is_empty())
             .unwrap_or_else(|| "(unknown)".into());
-        let ok = doc.status == Status::Ok;
         for tally in [&mut self.corpus, self.sources.entry(source).or_default()] {
-            tally.add(doc, ok, n_sent, n_words, &frame_counts, n_terms);
+            tally.add(doc, &counts, &frame_counts);
         }
         Ok(())
     }
@@ -262,7 +293,13 @@ impl Writer {
         .to_vec();
         head.extend(self.labels.iter().map(|l| format!("share_{l}")));
         head.extend(
-            ["n_loaded_terms", "loaded_per_1k_words", "top_loaded_terms"].map(String::from),
+            [
+                "n_loaded_terms",
+                "loaded_per_1k_words",
+                "loaded_per_1k_words_own",
+                "top_loaded_terms",
+            ]
+            .map(String::from),
         );
         summary.write_record(&head)?;
         summary.write_record(self.corpus.row("corpus", "", &self.labels))?;
@@ -295,27 +332,21 @@ impl Writer {
 }
 
 impl Tally {
-    fn add(
-        &mut self,
-        doc: &Doc,
-        ok: bool,
-        n_sent: usize,
-        n_words: usize,
-        frames: &[usize],
-        n_terms: usize,
-    ) {
-        if ok {
+    fn add(&mut self, doc: &Doc, c: &DocCounts, frames: &[usize]) {
+        if c.ok {
             self.n_ok += 1;
         } else {
             self.n_not_ok += 1;
         }
-        self.n_sentences += n_sent;
-        self.n_words += n_words;
+        self.n_sentences += c.n_sent;
+        self.n_words += c.n_words;
+        self.n_words_quoted += c.n_words_quoted;
+        self.n_terms_quoted += c.n_terms_quoted;
         self.frame_counts.resize(frames.len(), 0);
         for (a, b) in self.frame_counts.iter_mut().zip(frames) {
             *a += b;
         }
-        self.n_terms += n_terms;
+        self.n_terms += c.n_terms;
         for t in doc.sentences.iter().flat_map(|s| &s.terms) {
             *self.term_counts.entry(t.term.clone()).or_default() += 1;
         }
@@ -341,6 +372,11 @@ impl Tally {
         }
         row.push(self.n_terms.to_string());
         row.push(format!("{:.3}", per_1k(self.n_terms, self.n_words)));
+        let own = per_1k(
+            self.n_terms - self.n_terms_quoted,
+            self.n_words.saturating_sub(self.n_words_quoted),
+        );
+        row.push(format!("{own:.3}"));
         let mut top: Vec<(&String, &usize)> = self.term_counts.iter().collect();
         top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         row.push(
@@ -351,6 +387,36 @@ impl Tally {
                 .join("; "),
         );
         row
+    }
+}
+
+/// What one document adds to the roll-ups.
+struct DocCounts {
+    ok: bool,
+    n_sent: usize,
+    n_words: usize,
+    /// Words inside quoted material (quotation marks and their content).
+    n_words_quoted: usize,
+    n_terms: usize,
+    /// Loaded terms inside quoted material.
+    n_terms_quoted: usize,
+}
+
+impl DocCounts {
+    fn share_quoted_words(&self) -> f64 {
+        if self.n_words == 0 {
+            0.0
+        } else {
+            self.n_words_quoted as f64 / self.n_words as f64
+        }
+    }
+
+    /// Loaded terms per 1,000 words of the outlet's own wording (quoted material left out).
+    fn own_density(&self) -> f64 {
+        per_1k(
+            self.n_terms - self.n_terms_quoted,
+            self.n_words.saturating_sub(self.n_words_quoted),
+        )
     }
 }
 

@@ -54,7 +54,9 @@ fn writes_the_contract_files_with_documented_columns() {
             "share_security",
             "dominant_frame",
             "n_loaded_terms",
-            "loaded_per_1k_words"
+            "loaded_per_1k_words",
+            "share_quoted_words",
+            "loaded_per_1k_words_own"
         ]
     );
     let (h, _) = read_csv(&out.join("sentences.csv"));
@@ -70,7 +72,8 @@ fn writes_the_contract_files_with_documented_columns() {
             "p_cooperation",
             "p_security",
             "frames",
-            "loaded_terms"
+            "loaded_terms",
+            "voice"
         ]
     );
     let (h, _) = read_csv(&out.join("terms.csv"));
@@ -85,7 +88,8 @@ fn writes_the_contract_files_with_documented_columns() {
             "category",
             "score",
             "origin",
-            "entry"
+            "entry",
+            "quoted"
         ]
     );
     let (h, rows) = read_csv(&out.join("summary.csv"));
@@ -389,5 +393,39 @@ fn explain_names_the_words_that_drove_the_top_frame() {
     assert!(
         !sample_run().join("explanations.csv").exists(),
         "only written with --explain"
+    );
+}
+
+#[test]
+fn quotes_and_attributions_are_told_from_the_outlets_own_voice() {
+    let rows = sentences();
+    let voice = |start: &str| {
+        rows.iter()
+            .find(|r| r["text"].starts_with(start))
+            .unwrap_or_else(|| panic!("{start}"))["voice"]
+            .clone()
+    };
+    assert_eq!(voice("According to a report by Russia**"), "attributed");
+    assert_eq!(
+        voice("In addition, the UN General Assembly adopted a resolution"),
+        "own",
+        "title quotes are not quotations"
+    );
+    assert_eq!(
+        voice("“Currently, Russia’s our only way up to orbit"),
+        "quoted"
+    );
+    assert_eq!(
+        voice("This shows that the United States is suppressing"),
+        "own"
+    );
+    let (_, arts) = read_csv(&sample_run().join("articles.csv"));
+    let voa = arts
+        .iter()
+        .find(|r| r["article_id"].starts_with("voa-2018-12"))
+        .unwrap();
+    assert!(
+        voa["share_quoted_words"].parse::<f64>().unwrap() > 0.1,
+        "{voa:?}"
     );
 }

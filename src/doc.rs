@@ -81,6 +81,8 @@ pub struct Sentence {
     pub end: usize,
     /// One probability per frame, in the order of the frame model's labels.
     pub probs: Vec<f32>,
+    /// Probability that the sentence reads as biased (BABE-trained head), when that head is loaded.
+    pub p_biased: Option<f32>,
     /// Loaded terms, with offsets into [`Doc::text`], in text order.
     pub terms: Vec<TermHit>,
     /// Whether the sentence is the outlet's own wording, quoted or attributed.

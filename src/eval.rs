@@ -20,33 +20,32 @@ pub struct FrameScores {
     pub f1: f64,
     /// Expected calibration error over 10 equal-width probability bins.
     pub ece: f64,
+    /// F1 of the negative class (sentences without the label): with `f1`, the two-class
+    /// macro-F1 that bias benchmarks such as BABE report.
+    pub f1_negative: f64,
 }
 
 impl FrameScores {
     pub fn compute(probs: &[f32], truth: &[bool], threshold: f32) -> FrameScores {
-        let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
+        let (mut tp, mut fp, mut fn_, mut tn) = (0usize, 0usize, 0usize, 0usize);
         for (&p, &t) in probs.iter().zip(truth) {
             match (p >= threshold, t) {
                 (true, true) => tp += 1,
                 (true, false) => fp += 1,
                 (false, true) => fn_ += 1,
-                _ => {}
+                (false, false) => tn += 1,
             }
         }
         let precision = ratio(tp, tp + fp);
         let recall = ratio(tp, tp + fn_);
-        let f1 = if precision + recall > 0.0 {
-            2.0 * precision * recall / (precision + recall)
-        } else {
-            0.0
-        };
         FrameScores {
             label: String::new(),
             support: tp + fn_,
             precision,
             recall,
-            f1,
+            f1: f1(precision, recall),
             ece: expected_calibration_error(probs, truth, 10),
+            f1_negative: f1(ratio(tn, tn + fn_), ratio(tn, tn + fp)),
         }
     }
 
@@ -61,6 +60,14 @@ impl FrameScores {
             "precision": round3(self.precision), "recall": round3(self.recall),
             "f1": round3(self.f1), "ece": round3(self.ece),
         })
+    }
+}
+
+fn f1(precision: f64, recall: f64) -> f64 {
+    if precision + recall > 0.0 {
+        2.0 * precision * recall / (precision + recall)
+    } else {
+        0.0
     }
 }
 
@@ -156,7 +163,16 @@ pub fn print_table(out: &mut dyn Write, scores: &[FrameScores]) -> std::io::Resu
         "",
         "",
         macro_f1(scores)
-    )
+    )?;
+    if let [one] = scores {
+        writeln!(
+            out,
+            "two-class macro-F1 ({0} / not {0}): {1:.3}",
+            one.label,
+            (one.f1 + one.f1_negative) / 2.0
+        )?;
+    }
+    Ok(())
 }
 
 /// Writes the scores as CSV (for scripts).

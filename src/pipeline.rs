@@ -49,6 +49,8 @@ impl Default for Options {
 pub struct Pipeline<'a> {
     pub encoder: &'a Encoder,
     pub frames: &'a FrameModel,
+    /// The sentence-bias head (one label), read from the same features as the frames.
+    pub bias: Option<&'a FrameModel>,
     pub lexicon: &'a Lexicon,
     pub options: Options,
 }
@@ -132,9 +134,14 @@ impl Pipeline<'_> {
                     })
                 })
                 .collect();
-            let probs = self.frames.predict(&self.encoder.embed(&texts)?.features);
+            let features = self.encoder.embed(&texts)?.features;
+            let probs = self.frames.predict(&features);
+            let biased: Option<Vec<f32>> = self
+                .bias
+                .map(|b| b.predict(&features).into_iter().map(|p| p[0]).collect());
             for (&(d, s), &u) in window.iter().zip(&slot) {
                 docs[d].sentences[s].probs = probs[u].clone();
+                docs[d].sentences[s].p_biased = biased.as_ref().map(|b| b[u]);
             }
         }
         Ok(())

@@ -49,6 +49,8 @@ struct Tally {
     n_terms: usize,
     n_words_quoted: usize,
     n_terms_quoted: usize,
+    sum_p_biased: f64,
+    n_biased: usize,
     term_counts: HashMap<String, usize>,
 }
 
@@ -107,6 +109,8 @@ impl Writer {
                 "loaded_per_1k_words",
                 "share_quoted_words",
                 "loaded_per_1k_words_own",
+                "mean_p_biased",
+                "share_biased",
             ]
             .map(String::from),
         );
@@ -115,6 +119,7 @@ impl Writer {
             .map(String::from)
             .to_vec();
         head.extend(labels.iter().map(|l| format!("p_{l}")));
+        head.push("p_biased".into());
         head.extend(["frames", "loaded_terms", "voice"].map(String::from));
         w.sentences.write_record(&head)?;
         w.terms.write_record([
@@ -212,6 +217,7 @@ impl Writer {
             ];
             row.push(doc.sentence_text(s).to_string());
             row.extend(s.probs.iter().map(|p| format!("{p:.4}")));
+            row.push(s.p_biased.map(|p| format!("{p:.4}")).unwrap_or_default());
             row.push(
                 carried
                     .iter()
@@ -262,9 +268,22 @@ impl Writer {
             n_words_quoted,
             n_terms,
             n_terms_quoted,
+            sum_p_biased: doc
+                .sentences
+                .iter()
+                .filter_map(|s| s.p_biased)
+                .map(f64::from)
+                .sum(),
+            n_biased: doc
+                .sentences
+                .iter()
+                .filter(|s| s.p_biased.is_some_and(|p| p >= 0.5))
+                .count(),
         };
         row.push(format!("{:.4}", counts.share_quoted_words()));
         row.push(format!("{:.3}", counts.own_density()));
+        row.push(format!("{:.4}", counts.mean_p_biased()));
+        row.push(format!("{:.4}", counts.share_biased()));
         self.articles.write_record(&row)?;
 
         let source = m
@@ -297,6 +316,8 @@ impl Writer {
                 "n_loaded_terms",
                 "loaded_per_1k_words",
                 "loaded_per_1k_words_own",
+                "mean_p_biased",
+                "share_biased",
                 "top_loaded_terms",
             ]
             .map(String::from),
@@ -342,6 +363,8 @@ impl Tally {
         self.n_words += c.n_words;
         self.n_words_quoted += c.n_words_quoted;
         self.n_terms_quoted += c.n_terms_quoted;
+        self.sum_p_biased += c.sum_p_biased;
+        self.n_biased += c.n_biased;
         self.frame_counts.resize(frames.len(), 0);
         for (a, b) in self.frame_counts.iter_mut().zip(frames) {
             *a += b;
@@ -377,6 +400,11 @@ impl Tally {
             self.n_words.saturating_sub(self.n_words_quoted),
         );
         row.push(format!("{own:.3}"));
+        row.push(format!("{:.4}", ratio(self.sum_p_biased, self.n_sentences)));
+        row.push(format!(
+            "{:.4}",
+            ratio(self.n_biased as f64, self.n_sentences)
+        ));
         let mut top: Vec<(&String, &usize)> = self.term_counts.iter().collect();
         top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         row.push(
@@ -400,6 +428,9 @@ struct DocCounts {
     n_terms: usize,
     /// Loaded terms inside quoted material.
     n_terms_quoted: usize,
+    /// Sum of the sentences' p_biased, and how many reach 0.5.
+    sum_p_biased: f64,
+    n_biased: usize,
 }
 
 impl DocCounts {
@@ -411,12 +442,28 @@ impl DocCounts {
         }
     }
 
+    fn mean_p_biased(&self) -> f64 {
+        ratio(self.sum_p_biased, self.n_sent)
+    }
+
+    fn share_biased(&self) -> f64 {
+        ratio(self.n_biased as f64, self.n_sent)
+    }
+
     /// Loaded terms per 1,000 words of the outlet's own wording (quoted material left out).
     fn own_density(&self) -> f64 {
         per_1k(
             self.n_terms - self.n_terms_quoted,
             self.n_words.saturating_sub(self.n_words_quoted),
         )
+    }
+}
+
+fn ratio(x: f64, n: usize) -> f64 {
+    if n == 0 {
+        0.0
+    } else {
+        x / n as f64
     }
 }
 

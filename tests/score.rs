@@ -56,7 +56,9 @@ fn writes_the_contract_files_with_documented_columns() {
             "n_loaded_terms",
             "loaded_per_1k_words",
             "share_quoted_words",
-            "loaded_per_1k_words_own"
+            "loaded_per_1k_words_own",
+            "mean_p_biased",
+            "share_biased"
         ]
     );
     let (h, _) = read_csv(&out.join("sentences.csv"));
@@ -71,6 +73,7 @@ fn writes_the_contract_files_with_documented_columns() {
             "p_hegemony",
             "p_cooperation",
             "p_security",
+            "p_biased",
             "frames",
             "loaded_terms",
             "voice"
@@ -427,5 +430,34 @@ fn quotes_and_attributions_are_told_from_the_outlets_own_voice() {
     assert!(
         voa["share_quoted_words"].parse::<f64>().unwrap() > 0.1,
         "{voa:?}"
+    );
+}
+
+#[test]
+fn sentence_bias_is_scored_and_summarised() {
+    for r in sentences() {
+        let p: f32 = r["p_biased"].parse().unwrap();
+        assert!((0.0..=1.0).contains(&p));
+    }
+    let (_, arts) = read_csv(&sample_run().join("articles.csv"));
+    for a in &arts {
+        let mean: f64 = a["mean_p_biased"].parse().unwrap();
+        let share: f64 = a["share_biased"].parse().unwrap();
+        assert!((0.0..=1.0).contains(&mean) && (0.0..=1.0).contains(&share));
+    }
+    let mfa = arts
+        .iter()
+        .find(|r| r["article_id"].starts_with("mfa-2023-02-20-us-hegemony"))
+        .unwrap();
+    let nasa = arts
+        .iter()
+        .find(|r| r["article_id"].starts_with("nasa-2022-03-24"))
+        .unwrap();
+    let mean = |r: &Row| r["mean_p_biased"].parse::<f64>().unwrap();
+    assert!(
+        mean(mfa) > mean(nasa),
+        "a polemic reads more biased than a science release: {} vs {}",
+        mean(mfa),
+        mean(nasa)
     );
 }

@@ -40,6 +40,11 @@ pub struct Args {
     #[arg(long, value_name = "DIR", default_value_os_t = framescore::models_dir().join("frames"))]
     pub model: PathBuf,
 
+    /// Sentence-bias model folder (a one-label model made by `framescore train`; the shipped one
+    /// is trained on BABE expert labels). Default: the shipped model.
+    #[arg(long, value_name = "DIR", default_value_os_t = framescore::models_dir().join("bias"))]
+    pub bias_model: PathBuf,
+
     /// Your own loaded-term entries (CSV: term,category,note[,action]), applied on top of the
     /// lexicon in the order given; repeatable. action `add` (default) adds a term or changes its
     /// category, `off` switches a term off. See models/LEXICON.md.
@@ -77,6 +82,14 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let started = Instant::now();
     let frames = FrameModel::load(&args.model)?;
+    let bias = FrameModel::load(&args.bias_model)?;
+    if bias.labels().len() != 1 {
+        anyhow::bail!(
+            "{} must hold a one-label model (it has {})",
+            args.bias_model.display(),
+            bias.labels().len()
+        );
+    }
     let lexicon = Lexicon::load_layered(&args.lexicon_base, &args.lexicon)?;
     let encoder = args.encoder.load()?;
     let inputs = read::discover(&args.inputs);
@@ -101,6 +114,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let pipeline = Pipeline {
         encoder: &encoder,
         frames: &frames,
+        bias: Some(&bias),
         lexicon: &lexicon,
         options: Options {
             split: !args.no_split,

@@ -53,19 +53,20 @@ def main():
         with open(lines, "w", encoding="utf-8") as f:
             f.write("\n".join(sents) + "\n")
         fs = json.loads(run([EMBED, lines, "--threads", THREADS], env)[0])
+        bf = json.loads(run([EMBED, lines, "--threads", THREADS, "--bf16"], env)[0])
         st = json.loads(run([PY, os.path.join(ROOT, "bench", "st_speed.py"), lines, THREADS], env)[0])
         e2e = len(sents) / wall
-        rows.append((size, len(sents), st["per_second"], fs["per_second"], e2e, rss))
+        rows.append((size, len(sents), st["per_second"], fs["per_second"], bf["per_second"], e2e, rss))
         print(f"[bench] {size} speeches: {len(sents)} sentences, ST {st['per_second']}/s, "
-              f"framescore encoder {fs['per_second']}/s, end to end {e2e:.1f}/s, peak RSS {rss:.0f} MB",
+              f"framescore encoder {fs['per_second']}/s (bf16 {bf['per_second']}/s), end to end {e2e:.1f}/s, peak RSS {rss:.0f} MB",
               file=sys.stderr)
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     table = [f"Machine: {cpu}, {os.cpu_count()} cores, {platform.system()}; threads {THREADS}; "
              f"date {time.strftime('%Y-%m-%d')}.", "",
-             "| speeches | sentences | sentence-transformers encode (s/s) | framescore encoder (s/s) | encoder ratio | framescore score end to end (s/s) | end-to-end ratio | peak RSS (MB) |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for size, n, st, fs, e2e, rss in rows:
-        table.append(f"| {size} | {n} | {st:.1f} | {fs:.1f} | {fs / st:.2f}x | {e2e:.1f} | {e2e / st:.2f}x | {rss:.0f} |")
+             "| speeches | sentences | sentence-transformers encode (sent/s) | framescore encoder fp32 (sent/s) | ratio | framescore encoder bf16 (sent/s) | ratio | framescore score end to end, fp32 (sent/s) | ratio | peak RSS (MB) |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for size, n, st, fs, bf, e2e, rss in rows:
+        table.append(f"| {size} | {n} | {st:.1f} | {fs:.1f} | {fs / st:.2f}x | {bf:.1f} | {bf / st:.2f}x | {e2e:.1f} | {e2e / st:.2f}x | {rss:.0f} |")
     text = "\n".join(table) + "\n"
     print(text)
     with open(os.path.join(ROOT, "bench", "results.md"), "w", encoding="utf-8") as f:

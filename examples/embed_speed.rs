@@ -1,5 +1,5 @@
 //! Times framescore's encoder alone: embeds every line of a text file and prints sentences/s.
-//! Used by bench/run.sh; `cargo run --release --example embed_speed -- FILE [--threads N]`.
+//! Used by bench/run.sh; `cargo run --release --example embed_speed -- FILE [--threads N] [--bf16]`.
 
 use std::time::Instant;
 
@@ -16,7 +16,12 @@ fn main() -> anyhow::Result<()> {
     framescore::set_threads(threads);
     let text = std::fs::read_to_string(path)?;
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    let encoder = Encoder::load(&framescore::models_dir().join("minilm"), DEFAULT_BATCH)?;
+    let bf16 = args.iter().any(|a| a == "--bf16");
+    let encoder = Encoder::load_with(
+        &framescore::models_dir().join("minilm"),
+        DEFAULT_BATCH,
+        bf16,
+    )?;
     encoder.embed(&lines[..lines.len().min(64)])?; // warm-up: first-call allocations, kernel selection
     let started = Instant::now();
     let out = encoder.embed(&lines)?;

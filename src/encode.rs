@@ -1,6 +1,6 @@
-//! Stage: sentence encoder. all-MiniLM-L6-v2 through rust-bert's `BertModel` on libtorch, with the
-//! Hugging Face tokenizer, reproducing sentence-transformers' output (mean pooling over the
-//! attention mask, then L2 normalisation).
+//! Stage: sentence encoder. all-MiniLM-L6-v2 on libtorch (a lean BERT forward, [`crate::bert`],
+//! numerically equal to rust-bert's `BertModel`), with the Hugging Face tokenizer, reproducing
+//! sentence-transformers' output (mean pooling over the attention mask, then L2 normalisation).
 //!
 //! Callers hand it every sentence of a chunk of the corpus at once: it sorts them by token length
 //! so that each batch holds sentences of similar length (padding is wasted work: 2.75x on this
@@ -9,10 +9,12 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
+use rust_bert::bert::BertConfig;
 use serde::Deserialize;
-use tch::{nn, Device, Kind, Tensor};
+use tch::{Device, Kind, Tensor};
 use tokenizers::{Encoding, Tokenizer, TruncationParams};
+
+use crate::bert::{tune_allocator, LeanBert};
 
 /// Files the encoder folder must hold (fetched by `scripts/setup.sh`).
 pub const FILES: &[&str] = &["config.json", "model.safetensors", "tokenizer.json"];
@@ -27,10 +29,8 @@ struct SentenceBertConfig {
 
 /// The loaded encoder. Holds the weights for its lifetime; cheap to share by reference.
 pub struct Encoder {
-    model: BertModel<BertEmbeddings>,
+    model: LeanBert,
     tokenizer: Tokenizer,
-    // The model's tensors live in the var store; it must outlive `model`.
-    _vs: nn::VarStore,
     batch_size: usize,
     dir: PathBuf,
 }
@@ -50,6 +50,12 @@ impl Encoder {
     /// Loads the model from `dir` (a sentence-transformers folder: config.json, model.safetensors,
     /// tokenizer.json, and optionally sentence_bert_config.json for the maximum length).
     pub fn load(dir: &Path, batch_size: usize) -> Result<Encoder> {
+        Encoder::load_with(dir, batch_size, false)
+    }
+
+    /// As [`Encoder::load`]; `bf16` runs the matrix multiplies in bfloat16 (AMX on recent Intel
+    /// CPUs): 2.5-3.4x faster, embeddings within cosine 0.9998 of fp32.
+    pub fn load_with(dir: &Path, batch_size: usize, bf16: bool) -> Result<Encoder> {
         for f in FILES {
             if !dir.join(f).is_file() {
                 bail!(
@@ -77,20 +83,12 @@ impl Encoder {
                 ..Default::default()
             }))
             .map_err(|e| anyhow::anyhow!("tokenizer truncation: {e}"))?;
-        let mut vs = nn::VarStore::new(Device::Cpu);
-        let model =
-            BertModel::<BertEmbeddings>::new_with_optional_pooler(vs.root(), &config, false);
-        vs.load(dir.join("model.safetensors")).with_context(|| {
-            format!(
-                "cannot load weights from {}",
-                dir.join("model.safetensors").display()
-            )
-        })?;
-        vs.freeze();
+        // Keep the per-batch activations in the heap instead of mmap/munmap per op.
+        tune_allocator();
+        let model = LeanBert::load(dir, &config, bf16)?;
         Ok(Encoder {
             model,
             tokenizer,
-            _vs: vs,
             batch_size: batch_size.max(1),
             dir: dir.to_path_buf(),
         })
@@ -159,24 +157,11 @@ impl Encoder {
         let shape = [b as i64, len as i64];
         let ids = Tensor::from_slice(&ids).view(shape);
         let mask = Tensor::from_slice(&mask).view(shape);
-        let types = ids.zeros_like();
-        let out = self
-            .model
-            .forward_t(
-                Some(&ids),
-                Some(&mask),
-                Some(&types),
-                None,
-                None,
-                None,
-                None,
-                false,
-            )
-            .map_err(|e| anyhow::anyhow!("encoder forward pass failed: {e}"))?;
+        let hidden = self.model.forward(&ids, &mask);
         Ok(Tensor::cat(
             &[
-                mean_pool_normalise(&out.hidden_state, &mask),
-                max_pool_normalise(&out.hidden_state, &mask),
+                mean_pool_normalise(&hidden, &mask),
+                max_pool_normalise(&hidden, &mask),
             ],
             1,
         ))

@@ -7,6 +7,7 @@
 //! [`write`] (CSV output); [`pipeline`] runs them in chunks.
 //! [`train`] and [`eval`] fit and score the frame heads; [`explain`] names the words that drove
 //! a sentence's top frame.
+pub mod bert;
 pub mod doc;
 pub mod encode;
 pub mod eval;

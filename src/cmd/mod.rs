@@ -19,6 +19,12 @@ pub struct EncoderArgs {
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 
+    /// Run the encoder's matrix multiplies in bfloat16 (fast on CPUs with AMX or AVX512-BF16):
+    /// 2.5-3.4x faster encoding; embeddings stay within cosine 0.9998 of fp32, but a frame
+    /// decision can flip on a sentence that sits at its threshold. Default: fp32.
+    #[arg(long)]
+    pub bf16: bool,
+
     /// Sentences per encoder forward pass.
     #[arg(long, value_name = "N", default_value_t = framescore::encode::DEFAULT_BATCH)]
     pub batch_size: usize,
@@ -28,6 +34,6 @@ impl EncoderArgs {
     /// Sizes both thread pools and loads the encoder.
     pub fn load(&self) -> anyhow::Result<framescore::encode::Encoder> {
         framescore::set_threads(self.threads);
-        framescore::encode::Encoder::load(&self.encoder, self.batch_size)
+        framescore::encode::Encoder::load_with(&self.encoder, self.batch_size, self.bf16)
     }
 }

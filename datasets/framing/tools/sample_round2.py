@@ -6,10 +6,10 @@ round (sample_sentences.py) did not use, at most two per speech, seed 11. A cue 
 sentence a candidate: annotators label every frame from the codebook, and many cue sentences
 carry no hegemony at all. Same split rule as round one (by speech id).
 """
-import csv, glob, hashlib, json, os, random, re, sys
+import csv, hashlib, os, random, re, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sample_sentences import SHARED, sentences  # noqa: E402
+from sample_sentences import SHARED, clean, load_speeches, sentences, write_candidates  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "candidates-round2.csv")
 CUE = re.compile(r"hegemon|dominat|domination|superpower|super-power|unilateral|imperialis|"
@@ -20,18 +20,14 @@ CUE = re.compile(r"hegemon|dominat|domination|superpower|super-power|unilateral|
 
 def main():
     used = {r["doc"] for r in csv.DictReader(open(os.path.join(os.path.dirname(OUT), "candidates.csv")))}
-    speeches = []
-    for path in sorted(glob.glob(os.path.join(SHARED, "corpus/ungdc/*.jsonl"))):
-        with open(path, encoding="utf-8") as f:
-            speeches.extend(json.loads(line) for line in f)
+    speeches = load_speeches()
     rng = random.Random(11)
     rng.shuffle(speeches)
     rows = []
     for sp in speeches:
         if sp["id"] in used:
             continue
-        sents = [s for s in sentences(sp["text"]) if 8 <= len(s.split()) <= 60 and CUE.search(s)
-                 and not re.search(r"[^\x00-\x7f’“”‘–—]", s)]
+        sents = [s for s in sentences(sp["text"]) if clean(s) and CUE.search(s)]
         rng.shuffle(sents)
         split = "test" if int(hashlib.sha1(sp["id"].encode()).hexdigest(), 16) % 5 == 0 else "train"
         for n, s in enumerate(sents[:2], 1):
@@ -39,11 +35,7 @@ def main():
         if len(rows) >= 300:
             break
     rows.sort()
-    with open(OUT, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["id", "doc", "split", "text"])
-        w.writerows(rows)
-    print(len(rows), "sentences ->", OUT, file=sys.stderr)
+    write_candidates(OUT, rows)
 
 
 if __name__ == "__main__":

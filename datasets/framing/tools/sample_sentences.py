@@ -44,6 +44,29 @@ def sentences(text):
                 yield s
 
 
+def load_speeches():
+    """All UN General Debate speeches, in file order."""
+    speeches = []
+    for path in sorted(glob.glob(os.path.join(SHARED, "corpus/ungdc/*.jsonl"))):
+        with open(path, encoding="utf-8") as f:
+            speeches.extend(json.loads(line) for line in f)
+    return speeches
+
+
+def clean(s):
+    """A candidate sentence: 8-60 words, plain ASCII apart from typographic quotes and dashes."""
+    return 8 <= len(s.split()) <= 60 and not re.search(r"[^\x00-\x7f’“”‘–—]", s)
+
+
+def write_candidates(path, rows):
+    """Writes (id, doc, split, text) rows."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "doc", "split", "text"])
+        w.writerows(rows)
+    print(len(rows), "sentences ->", path, file=sys.stderr)
+
+
 def body(path):
     text = open(path, encoding="utf-8").read()
     if "\n---\n" in text[:2000]:
@@ -60,14 +83,11 @@ def main():
         for i, s in enumerate(sentences(body(path))):
             rows.append((f"art-{doc}-{i:03d}", doc, split, s))
     rng = random.Random(7)
-    speeches = []
-    for path in sorted(glob.glob(os.path.join(SHARED, "corpus/ungdc/*.jsonl"))):
-        with open(path, encoding="utf-8") as f:
-            speeches.extend(json.loads(line) for line in f)
+    speeches = load_speeches()
     rng.shuffle(speeches)
     cue, plain = [], []
     for sp in speeches[:900]:
-        sents = [s for s in sentences(sp["text"]) if 8 <= len(s.split()) <= 60 and not re.search(r"[^\x00-\x7f’“”‘–—]", s)]
+        sents = [s for s in sentences(sp["text"]) if clean(s)]
         rng.shuffle(sents)
         test = int(hashlib.sha1(sp["id"].encode()).hexdigest(), 16) % 5 == 0
         split = "test" if test else "train"
@@ -81,11 +101,7 @@ def main():
     for doc, split, s in picked:
         n = counts[doc] = counts.get(doc, 0) + 1
         rows.append((f"{doc}-s{n}", doc, split, s))
-    with open(OUT, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["id", "doc", "split", "text"])
-        w.writerows(rows)
-    print(len(rows), "sentences ->", OUT, file=sys.stderr)
+    write_candidates(OUT, rows)
 
 
 if __name__ == "__main__":

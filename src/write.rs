@@ -236,13 +236,7 @@ impl Writer {
         } else {
             0
         };
-        let share = |c: usize| {
-            if n_sent == 0 {
-                0.0
-            } else {
-                c as f64 / n_sent as f64
-            }
-        };
+        let share = |c: usize| ratio(c as f64, n_sent);
         let dominant = dominant_frame(&self.labels, &frame_counts);
         let m = &doc.meta;
         let mut row: Vec<String> = vec![
@@ -386,18 +380,16 @@ impl Tally {
         ];
         for j in 0..labels.len() {
             let c = self.frame_counts.get(j).copied().unwrap_or(0);
-            let share = if self.n_sentences == 0 {
-                0.0
-            } else {
-                c as f64 / self.n_sentences as f64
-            };
+            let share = ratio(c as f64, self.n_sentences);
             row.push(format!("{share:.4}"));
         }
         row.push(self.n_terms.to_string());
         row.push(format!("{:.3}", per_1k(self.n_terms, self.n_words)));
-        let own = per_1k(
-            self.n_terms - self.n_terms_quoted,
-            self.n_words.saturating_sub(self.n_words_quoted),
+        let own = own_per_1k(
+            self.n_terms,
+            self.n_terms_quoted,
+            self.n_words,
+            self.n_words_quoted,
         );
         row.push(format!("{own:.3}"));
         row.push(format!("{:.4}", ratio(self.sum_p_biased, self.n_sentences)));
@@ -435,11 +427,7 @@ struct DocCounts {
 
 impl DocCounts {
     fn share_quoted_words(&self) -> f64 {
-        if self.n_words == 0 {
-            0.0
-        } else {
-            self.n_words_quoted as f64 / self.n_words as f64
-        }
+        ratio(self.n_words_quoted as f64, self.n_words)
     }
 
     fn mean_p_biased(&self) -> f64 {
@@ -450,11 +438,12 @@ impl DocCounts {
         ratio(self.n_biased as f64, self.n_sent)
     }
 
-    /// Loaded terms per 1,000 words of the outlet's own wording (quoted material left out).
     fn own_density(&self) -> f64 {
-        per_1k(
-            self.n_terms - self.n_terms_quoted,
-            self.n_words.saturating_sub(self.n_words_quoted),
+        own_per_1k(
+            self.n_terms,
+            self.n_terms_quoted,
+            self.n_words,
+            self.n_words_quoted,
         )
     }
 }
@@ -465,6 +454,11 @@ fn ratio(x: f64, n: usize) -> f64 {
     } else {
         x / n as f64
     }
+}
+
+/// Loaded terms per 1,000 words of the outlet's own wording (quoted terms and words left out).
+fn own_per_1k(terms: usize, terms_quoted: usize, words: usize, words_quoted: usize) -> f64 {
+    per_1k(terms - terms_quoted, words.saturating_sub(words_quoted))
 }
 
 fn per_1k(n: usize, words: usize) -> f64 {

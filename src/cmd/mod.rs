@@ -3,7 +3,27 @@ pub mod eval;
 pub mod score;
 pub mod train;
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// A progress bar on stderr with `template`, or a hidden one when `quiet` or stderr is not a
+/// terminal (logs and pipes get no control characters). It ticks on its own, so elapsed time
+/// moves while a long first step runs.
+pub fn progress_bar(len: u64, template: &str, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template(template)
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(250));
+    bar
+}
 
 /// Arguments shared by every command that runs the encoder.
 #[derive(clap::Args, Debug, Clone)]

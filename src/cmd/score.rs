@@ -1,12 +1,10 @@
 //! `framescore score`: the main job, folders of articles in, CSV summaries out.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Result;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use framescore::doc::Status;
 use framescore::frames::FrameModel;
@@ -95,21 +93,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let inputs = read::discover(&args.inputs);
     let total: u64 = inputs.iter().map(|i| i.size).sum();
 
-    let bar = if args.quiet || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let bar = ProgressBar::new(total);
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{elapsed_precise} [{wide_bar}] {bytes}/{total_bytes} {msg} (eta {eta})",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
-        );
-        // Ticks on its own so elapsed time moves while the first chunk is encoded.
-        bar.enable_steady_tick(std::time::Duration::from_millis(250));
-        bar
-    };
+    let bar = super::progress_bar(
+        total,
+        "{elapsed_precise} [{wide_bar}] {bytes}/{total_bytes} {msg} (eta {eta})",
+        args.quiet,
+    );
 
     let pipeline = Pipeline {
         encoder: &encoder,

@@ -3,10 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use std::io::IsTerminal;
-
 use anyhow::Result;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use framescore::eval;
 use framescore::train::{self, Labelled, TrainOptions};
@@ -61,18 +58,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         folds: args.folds,
         ..TrainOptions::default()
     };
-    let bar = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new(0);
-        bar.set_style(
-            ProgressStyle::with_template("{elapsed_precise} [{wide_bar}] {pos}/{len} {msg}")
-                .expect("valid template")
-                .progress_chars("=> "),
-        );
-        bar.enable_steady_tick(std::time::Duration::from_millis(250));
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = super::progress_bar(0, "{elapsed_precise} [{wide_bar}] {pos}/{len} {msg}", false);
     let (model, report) = train::train(&encoder, &data, &opts, &bar)?;
     bar.finish_and_clear();
     model.save(&args.out)?;

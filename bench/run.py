@@ -1,14 +1,23 @@
 #!/usr/bin/env python3
 """Benchmark driver (see bench/run.sh). Standard library only.
 
-Inputs: slices of the UN General Debate corpus (speeches of 2010-2013, shuffled with seed 1) at
-two sizes. For each size, in one run on the same machine:
-  - framescore's encoder alone (examples/embed_speed) on the slice's sentences, as framescore
-    splits them;
+Two inputs, each at two sizes, in one run on the same machine:
+  - "sentences": a fixed set of news sentences (BABE, then the framing data; committed in
+    datasets/), scored one sentence per row with --no-split;
+  - "ungdc": slices of the UN General Debate corpus (speeches of 2010-2013, shuffled with seed 1),
+    read and split by framescore.
+For each input and size:
+  - framescore's encoder alone (examples/embed_speed), fp32 and bf16, on the sentences framescore
+    scored;
   - sentence-transformers `encode` (batch 32) on the same sentences, same model files;
-  - `framescore score` end to end on the slice (read, split, encode, heads, lexicon, CSV), with
-    its peak RSS;
-and prints sentences/s and the ratios against sentence-transformers.
+  - `framescore score` end to end (read, split, encode, heads, lexicon, CSV) with --precision fp32
+    and with the default (auto: bf16 on CPUs that have it), each with its peak RSS;
+and prints sentences/s and ratios against sentence-transformers. Then the bf16 accuracy checks:
+embedding cosine bf16 vs fp32 on the largest input, and every head's test scores in both
+precisions (framescore eval), with the largest change.
+Environment: BENCH_THREADS (default: all cores), BENCH_SPEECHES (default "150 300"),
+BENCH_SENTENCES (default "2000 4000"), BENCH_BIG_MB (default 0: off; e.g. 50 adds one document of
+that many MB made of speeches, scored end to end, for peak RSS on a single huge document).
 """
 import csv, json, os, platform, random, subprocess, sys, tempfile, time
 
@@ -18,56 +27,148 @@ BIN = os.path.join(ROOT, "target", "release", "framescore")
 EMBED = os.path.join(ROOT, "target", "release", "examples", "embed_speed")
 PY = os.path.join(ROOT, "bench", ".venv", "bin", "python")
 THREADS = os.environ.get("BENCH_THREADS", str(os.cpu_count() or 2))
-SIZES = [int(s) for s in os.environ.get("BENCH_SPEECHES", "150 300").split()]
+SPEECHES = [int(s) for s in os.environ.get("BENCH_SPEECHES", "150 300").split()]
+SENTENCES = [int(s) for s in os.environ.get("BENCH_SENTENCES", "2000 4000").split()]
+BIG_MB = float(os.environ.get("BENCH_BIG_MB", "0"))
+ENV = dict(os.environ, HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="true")
 
 
-def run(cmd, env=None):
+def log(msg):
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+def run(cmd):
     """Runs cmd, returns (stdout, wall seconds, peak RSS of that process in MB)."""
-    with tempfile.TemporaryFile("w+") as out:
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, env=env, text=True)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=ENV, text=True)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         if status != 0:
-            sys.exit(f"[bench] {' '.join(cmd)} failed: {proc.stderr.read()}")
+            err.seek(0)
+            sys.exit(f"[bench] {' '.join(cmd)} failed: {err.read()}")
         out.seek(0)
         return out.read(), wall, usage.ru_maxrss / 1024
+
+
+def fixed_sentences():
+    """The fixed sentence set: BABE then framing sentences, in file order, deduplicated."""
+    seen, out = set(), []
+    for path in ["babe/train.csv", "babe/test.csv", "framing/train.csv", "framing/test.csv"]:
+        with open(os.path.join(ROOT, "datasets", path), newline="", encoding="utf-8") as f:
+            for r in csv.DictReader(f):
+                t = " ".join(r["text"].split())
+                if t and t not in seen:
+                    seen.add(t)
+                    out.append(t)
+    return out
+
+
+def score(corpus, out, work, extra):
+    """framescore score end to end; returns (scored sentences, wall s, peak RSS MB)."""
+    _, wall, rss = run([BIN, "score", corpus, "--out", out, "-q", "--threads", THREADS] + extra)
+    with open(os.path.join(out, "sentences.csv"), newline="", encoding="utf-8") as f:
+        sents = [r["text"].replace("\n", " ") for r in csv.DictReader(f)]
+    return sents, wall, rss
+
+
+def measure(name, size, corpus, work, extra):
+    out32 = os.path.join(work, f"out-{name}-{size}-fp32")
+    sents, wall32, rss32 = score(corpus, out32, work, extra + ["--precision", "fp32"])
+    _, wall_auto, rss_auto = score(corpus, os.path.join(work, f"out-{name}-{size}-auto"), work, extra)
+    lines = os.path.join(work, f"lines-{name}-{size}.txt")
+    with open(lines, "w", encoding="utf-8") as f:
+        f.write("\n".join(sents) + "\n")
+    fs = json.loads(run([EMBED, lines, "--threads", THREADS])[0])["per_second"]
+    bf = json.loads(run([EMBED, lines, "--threads", THREADS, "--bf16"])[0])["per_second"]
+    st = json.loads(run([PY, os.path.join(ROOT, "bench", "st_speed.py"), lines, THREADS])[0])["per_second"]
+    row = dict(input=name, size=size, n=len(sents), st=st, fs=fs, bf=bf,
+               e2e32=len(sents) / wall32, e2e=len(sents) / wall_auto, rss32=rss32, rss=rss_auto)
+    log(f"{name} {size}: {len(sents)} sentences, ST {st:.1f}/s, encoder fp32 {fs:.1f}/s bf16 {bf:.1f}/s, "
+        f"end to end fp32 {row['e2e32']:.1f}/s auto {row['e2e']:.1f}/s, peak RSS {rss32:.0f}/{rss_auto:.0f} MB")
+    return row, lines
+
+
+def eval_scores(model, data, precision):
+    with tempfile.NamedTemporaryFile(suffix=".csv") as f:
+        run([BIN, "eval", "--model", model, "--data", data, "--csv", f.name, "--threads", THREADS,
+             "--precision", precision])
+        with open(f.name, newline="", encoding="utf-8") as g:
+            return {r["frame"]: float(r["f1"]) for r in csv.DictReader(g)}
 
 
 def main():
     speeches = [json.loads(l) for l in open(SHARED, encoding="utf-8")]
     random.Random(1).shuffle(speeches)
+    pool = fixed_sentences()
     work = tempfile.mkdtemp(prefix="framescore-bench-")
-    env = dict(os.environ, HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="true")
-    rows = []
-    for size in SIZES:
+    rows, biggest = [], None
+    for size in SENTENCES:
+        if size > len(pool):
+            sys.exit(f"[bench] only {len(pool)} fixed sentences; BENCH_SENTENCES asks for {size}")
+        corpus = os.path.join(work, f"sentences-{size}.csv")
+        with open(corpus, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(["id", "text"])
+            for i, t in enumerate(pool[:size]):
+                w.writerow([f"s{i}", t])
+        row, _ = measure("sentences", size, corpus, work, ["--no-split"])
+        rows.append(row)
+    for size in SPEECHES:
         corpus = os.path.join(work, f"ung-{size}.jsonl")
         with open(corpus, "w", encoding="utf-8") as f:
             for sp in speeches[:size]:
                 f.write(json.dumps({"id": sp["id"], "text": sp["text"], "source": sp["country"]}) + "\n")
-        out = os.path.join(work, f"out-{size}")
-        _, wall, rss = run([BIN, "score", corpus, "--out", out, "-q", "--threads", THREADS], env)
-        with open(os.path.join(out, "sentences.csv"), newline="", encoding="utf-8") as f:
-            sents = [r["text"].replace("\n", " ") for r in csv.DictReader(f)]
-        lines = os.path.join(work, f"sentences-{size}.txt")
-        with open(lines, "w", encoding="utf-8") as f:
-            f.write("\n".join(sents) + "\n")
-        fs = json.loads(run([EMBED, lines, "--threads", THREADS], env)[0])
-        bf = json.loads(run([EMBED, lines, "--threads", THREADS, "--bf16"], env)[0])
-        st = json.loads(run([PY, os.path.join(ROOT, "bench", "st_speed.py"), lines, THREADS], env)[0])
-        e2e = len(sents) / wall
-        rows.append((size, len(sents), st["per_second"], fs["per_second"], bf["per_second"], e2e, rss))
-        print(f"[bench] {size} speeches: {len(sents)} sentences, ST {st['per_second']}/s, "
-              f"framescore encoder {fs['per_second']}/s (bf16 {bf['per_second']}/s), end to end {e2e:.1f}/s, peak RSS {rss:.0f} MB",
-              file=sys.stderr)
+        row, lines = measure("ungdc", size, corpus, work, [])
+        rows.append(row)
+        biggest = lines
+    big = None
+    if BIG_MB > 0:
+        path = os.path.join(work, "big.txt")
+        with open(path, "w", encoding="utf-8") as f:
+            written, i = 0, 0
+            while written < BIG_MB * 1e6:
+                t = speeches[i % len(speeches)]["text"] + "\n\n"
+                f.write(t)
+                written += len(t.encode("utf-8"))
+                i += 1
+        sents, wall, rss = score(path, os.path.join(work, "out-big"), work, [])
+        big = (written / 1e6, len(sents), len(sents) / wall, rss)
+        log(f"one {big[0]:.0f} MB document: {len(sents)} sentences, {big[2]:.1f}/s, peak RSS {rss:.0f} MB")
+
+    # Accuracy of the bf16 path.
+    cos = json.loads(run([EMBED, biggest, "--threads", THREADS, "--cosine"])[0]) if biggest else None
+    heads = []
+    for model, data in [("frames", "framing/test.csv"), ("bias", "babe/test.csv")]:
+        m, d = os.path.join(ROOT, "models", model), os.path.join(ROOT, "datasets", data)
+        a, b = eval_scores(m, d, "fp32"), eval_scores(m, d, "bf16")
+        for k in a:
+            heads.append((model, k, a[k], b[k]))
+
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-    table = [f"Machine: {cpu}, {os.cpu_count()} cores, {platform.system()}; threads {THREADS}; "
-             f"date {time.strftime('%Y-%m-%d')}.", "",
-             "| speeches | sentences | sentence-transformers encode (sent/s) | framescore encoder fp32 (sent/s) | ratio | framescore encoder bf16 (sent/s) | ratio | framescore score end to end, fp32 (sent/s) | ratio | peak RSS (MB) |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for size, n, st, fs, bf, e2e, rss in rows:
-        table.append(f"| {size} | {n} | {st:.1f} | {fs:.1f} | {fs / st:.2f}x | {bf:.1f} | {bf / st:.2f}x | {e2e:.1f} | {e2e / st:.2f}x | {rss:.0f} |")
-    text = "\n".join(table) + "\n"
+    t = [f"Machine: {cpu}, {os.cpu_count()} cores, {platform.system()}; threads {THREADS}; "
+         f"date {time.strftime('%Y-%m-%d')}. Rates in sentences/s; ratios against sentence-transformers "
+         f"in the same run.", "",
+         "| input | size | sentences | sentence-transformers encode | framescore encoder fp32 | ratio | framescore encoder bf16 | ratio | framescore score fp32 | ratio | framescore score (auto: bf16) | ratio | peak RSS fp32 / auto (MB) |",
+         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        unit = "speeches" if r["input"] == "ungdc" else "sentences"
+        t.append(f"| {r['input']} | {r['size']} {unit} | {r['n']} | {r['st']:.1f} | {r['fs']:.1f} | {r['fs'] / r['st']:.2f}x "
+                 f"| {r['bf']:.1f} | {r['bf'] / r['st']:.2f}x | {r['e2e32']:.1f} | {r['e2e32'] / r['st']:.2f}x "
+                 f"| {r['e2e']:.1f} | {r['e2e'] / r['st']:.2f}x | {r['rss32']:.0f} / {r['rss']:.0f} |")
+    if big:
+        t += ["", f"One {big[0]:.0f} MB document ({big[1]} sentences), `framescore score` default precision: "
+              f"{big[2]:.1f} sentences/s, peak RSS {big[3]:.0f} MB."]
+    if cos:
+        t += ["", f"bf16 vs fp32 embeddings ({cos['sentences']} sentences): cosine min {cos['cosine_min']:.6f}, "
+              f"mean {cos['cosine_mean']:.6f}."]
+    t += ["", "| head | score | fp32 | bf16 | change |", "|---|---|---:|---:|---:|"]
+    for model, k, a, b in heads:
+        t.append(f"| {model} | {k} F1 | {a:.4f} | {b:.4f} | {b - a:+.4f} |")
+    worst = max(abs(b - a) for _, _, a, b in heads)
+    t += ["", f"Largest change of a head's test score under bf16: {worst:.4f} "
+          f"({'within' if worst < 0.005 else 'OVER'} the 0.005 allowed)."]
+    text = "\n".join(t) + "\n"
     print(text)
     with open(os.path.join(ROOT, "bench", "results.md"), "w", encoding="utf-8") as f:
         f.write(text)

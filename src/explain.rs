@@ -271,8 +271,14 @@ mod tests {
     use super::*;
 
     fn load() -> (Encoder, FrameModel) {
-        let encoder = Encoder::load(&crate::models_dir().join("minilm"), 32).unwrap();
         let model = FrameModel::load(&crate::models_dir().join("frames")).unwrap();
+        let encoder = Encoder::load_tuned(
+            &crate::models_dir().join("minilm"),
+            32,
+            false,
+            model.layers_file(),
+        )
+        .unwrap();
         (encoder, model)
     }
 

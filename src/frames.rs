@@ -5,7 +5,7 @@
 //! `heads.safetensors` (`weight` `[k, d]`, `bias` `[k]`). Labels are whatever the training CSV
 //! named, so users can train their own frames and the output columns follow.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
@@ -23,6 +23,11 @@ pub struct FrameConfig {
     pub thresholds: Vec<f32>,
     /// Encoder the heads were trained on (folder name, for a sanity check and the model card).
     pub encoder: String,
+    /// Fine-tuned encoder layers the heads were trained with (`framescore tune`'s
+    /// encoder.safetensors; a path relative to the model folder, or absolute). Scoring applies
+    /// them; none means the plain encoder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layers: Option<String>,
     /// Free-form training report (data, seed, scores), kept for provenance.
     #[serde(default)]
     pub training: serde_json::Value,
@@ -31,6 +36,8 @@ pub struct FrameConfig {
 /// The loaded frame heads.
 pub struct FrameModel {
     pub config: FrameConfig,
+    /// `config.layers` resolved against the folder the model was loaded from.
+    layers_file: Option<PathBuf>,
     weight: Tensor,
     bias: Tensor,
 }
@@ -50,6 +57,7 @@ impl FrameModel {
             );
         }
         Ok(FrameModel {
+            layers_file: config.layers.as_ref().map(PathBuf::from),
             config,
             weight,
             bias,
@@ -80,7 +88,25 @@ impl FrameModel {
                     )
                 })
         };
-        FrameModel::new(config, get("weight")?, get("bias")?)
+        let mut model = FrameModel::new(config, get("weight")?, get("bias")?)?;
+        if let Some(layers) = &model.config.layers {
+            let path = dir.join(layers);
+            if !path.is_file() {
+                bail!(
+                    "{} was trained with the tuned encoder layers {}, which are missing; restore them \
+                     or retrain the model",
+                    cfg_path.display(),
+                    path.display()
+                );
+            }
+            model.layers_file = Some(path);
+        }
+        Ok(model)
+    }
+
+    /// The tuned encoder layers these heads need (see [`FrameConfig::layers`]), if any.
+    pub fn layers_file(&self) -> Option<&Path> {
+        self.layers_file.as_deref()
     }
 
     pub fn save(&self, dir: &Path) -> Result<()> {

@@ -19,6 +19,7 @@ pub mod quotes;
 pub mod read;
 pub mod segment;
 pub mod train;
+pub mod tune;
 pub mod write;
 
 use std::path::PathBuf;

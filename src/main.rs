@@ -22,6 +22,7 @@ enum Command {
     Score(cmd::score::Args),
     Train(cmd::train::Args),
     Eval(cmd::eval::Args),
+    Tune(cmd::tune::Args),
 }
 
 fn main() -> ExitCode {
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
         Command::Score(a) => cmd::score::run(a),
         Command::Train(a) => cmd::train::run(a),
         Command::Eval(a) => cmd::eval::run(a),
+        Command::Tune(a) => cmd::tune::run(a),
     };
     match result {
         Ok(code) => code,

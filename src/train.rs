@@ -332,6 +332,10 @@ pub fn train(
             .file_name()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default(),
+        layers: encoder
+            .tuned_layers()
+            .map(|p| p.canonicalize().unwrap_or(p.to_path_buf()))
+            .map(|p| p.display().to_string()),
         training: serde_json::json!({
             "rows": n,
             "seed": opts.seed,

@@ -6,16 +6,7 @@ use common::{framescore, read_csv, root, stderr};
 
 /// Every 6th row of the shipped training data: small enough to be quick, with every frame.
 fn small_training_csv(dir: &std::path::Path) -> std::path::PathBuf {
-    let (headers, rows) = read_csv(&root().join("datasets/framing/train.csv"));
-    let path = dir.join("small.csv");
-    let mut w = csv::Writer::from_path(&path).unwrap();
-    w.write_record(&headers).unwrap();
-    for r in rows.iter().step_by(6) {
-        w.write_record(headers.iter().map(|h| r[h].as_str()))
-            .unwrap();
-    }
-    w.flush().unwrap();
-    path
+    sample_csv("datasets/framing/train.csv", 6, dir, "small.csv")
 }
 
 #[test]
@@ -147,4 +138,84 @@ fn bad_training_data_is_explained() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("must be 0 or 1"), "{}", stderr(&o));
+}
+
+/// Every `step`-th row of a shipped labelled CSV, written to `dir/name`.
+fn sample_csv(src: &str, step: usize, dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let (headers, rows) = read_csv(&root().join(src));
+    let path = dir.join(name);
+    let mut w = csv::Writer::from_path(&path).unwrap();
+    w.write_record(&headers).unwrap();
+    for r in rows.iter().step_by(step) {
+        w.write_record(headers.iter().map(|h| r[h].as_str()))
+            .unwrap();
+    }
+    w.flush().unwrap();
+    path
+}
+
+#[test]
+fn tune_writes_tuned_layers_and_models_that_score_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let frames = sample_csv("datasets/framing/train.csv", 15, dir.path(), "frames.csv");
+    let bias = sample_csv("datasets/babe/train.csv", 20, dir.path(), "bias.csv");
+    let out = dir.path().join("models");
+    let o = framescore(&[
+        "tune",
+        "--task",
+        &format!("frames={}", frames.display()),
+        "--task",
+        &format!("bias={}", bias.display()),
+        "--out",
+        out.to_str().unwrap(),
+        "--layers",
+        "1",
+        "--epochs",
+        "1",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("frames: validation scores"), "{stdout}");
+    assert!(stdout.contains("two-class macro-F1"), "{stdout}");
+    // One tuned layer of all-MiniLM-L6-v2: 16 tensors, about 7 MB.
+    let layers = std::fs::metadata(out.join("tuned/encoder.safetensors")).unwrap();
+    assert!(layers.len() > 6_000_000 && layers.len() < 8_000_000);
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("frames/frames.json")).unwrap())
+            .unwrap();
+    assert_eq!(config["layers"], "../tuned/encoder.safetensors");
+
+    // Both new models score the seed article in one run.
+    let seed = root().join("datasets/articles/mondo-2024-01-28-nasa-china-lunar-samples.txt");
+    let scored = dir.path().join("scored");
+    let o = framescore(&[
+        "score",
+        seed.to_str().unwrap(),
+        "--out",
+        scored.to_str().unwrap(),
+        "--model",
+        out.join("frames").to_str().unwrap(),
+        "--bias-model",
+        out.join("bias").to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (_, rows) = read_csv(&scored.join("sentences.csv"));
+    assert!(rows.len() > 30);
+    assert!(rows
+        .iter()
+        .all(|r| r["p_hegemony"].parse::<f32>().is_ok() && r["p_biased"].parse::<f32>().is_ok()));
+
+    // A frame model on other tuned layers than the bias model's is refused with a clear reason.
+    let o = framescore(&[
+        "score",
+        seed.to_str().unwrap(),
+        "--out",
+        dir.path().join("mixed").to_str().unwrap(),
+        "--model",
+        out.join("frames").to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("different encoders"), "{}", stderr(&o));
 }

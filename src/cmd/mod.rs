@@ -2,6 +2,7 @@
 pub mod eval;
 pub mod score;
 pub mod train;
+pub mod tune;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -39,11 +40,17 @@ pub struct EncoderArgs {
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 
-    /// Run the encoder's matrix multiplies in bfloat16 (fast on CPUs with AMX or AVX512-BF16):
-    /// 2.5-3.4x faster encoding; embeddings stay within cosine 0.9998 of fp32, but a frame
-    /// decision can flip on a sentence that sits at its threshold. Default: fp32.
-    #[arg(long)]
-    pub bf16: bool,
+    /// Encoder arithmetic. `auto` (default) runs the matrix multiplies in bfloat16 when the CPU
+    /// has native bf16 (AVX512-BF16 / AMX: Intel Sapphire Rapids and later, AMD Zen 4 and later),
+    /// 2.5-3x faster, and fp32 otherwise. bf16 keeps the residual stream and layer norms in fp32:
+    /// embeddings stay within cosine 0.9999 of fp32 and no head's test score moves (see README,
+    /// Performance). `fp32` forces full precision, for bit-for-bit comparisons with other tools.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = Precision::Auto)]
+    pub precision: Precision,
+
+    /// Same as `--precision fp32`.
+    #[arg(long, conflicts_with = "precision")]
+    pub fp32: bool,
 
     /// Sentences per encoder forward pass.
     #[arg(long, value_name = "N", default_value_t = framescore::encode::DEFAULT_BATCH)]
@@ -51,9 +58,32 @@ pub struct EncoderArgs {
 }
 
 impl EncoderArgs {
-    /// Sizes both thread pools and loads the encoder.
-    pub fn load(&self) -> anyhow::Result<framescore::encode::Encoder> {
+    /// Sizes both thread pools and loads the encoder, with the tuned layers the models name.
+    pub fn load(
+        &self,
+        layers: Option<&std::path::Path>,
+    ) -> anyhow::Result<framescore::encode::Encoder> {
         framescore::set_threads(self.threads);
-        framescore::encode::Encoder::load_with(&self.encoder, self.batch_size, self.bf16)
+        framescore::encode::Encoder::load_tuned(&self.encoder, self.batch_size, self.bf16(), layers)
     }
+
+    /// Whether the encoder runs in bf16, after resolving `auto` against this CPU.
+    pub fn bf16(&self) -> bool {
+        match (self.fp32, self.precision) {
+            (true, _) | (_, Precision::Fp32) => false,
+            (_, Precision::Bf16) => true,
+            (_, Precision::Auto) => framescore::bert::bf16_native(),
+        }
+    }
+}
+
+/// `--precision` values.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    /// bf16 where the CPU computes it natively, else fp32.
+    Auto,
+    /// Full precision everywhere.
+    Fp32,
+    /// bf16 matrix multiplies even without native support (slow there; for testing).
+    Bf16,
 }

@@ -89,7 +89,27 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
     }
     let lexicon = Lexicon::load_layered(&args.lexicon_base, &args.lexicon)?;
-    let encoder = args.encoder.load()?;
+    // Both heads read one encoder pass, so they must have been trained on the same encoder.
+    let same = match (frames.layers_file(), bias.layers_file()) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a.canonicalize().ok() == b.canonicalize().ok(),
+        _ => false,
+    };
+    if !same {
+        anyhow::bail!(
+            "{} and {} were trained on different encoders (tuned layers {} vs {}); retrain the \
+             frame model with `framescore train` (it uses the shipped tuned layers by default) or \
+             pass a --bias-model trained on the same encoder",
+            args.model.display(),
+            args.bias_model.display(),
+            frames
+                .layers_file()
+                .map_or("none".into(), |p| p.display().to_string()),
+            bias.layers_file()
+                .map_or("none".into(), |p| p.display().to_string()),
+        );
+    }
+    let encoder = args.encoder.load(frames.layers_file())?;
     let inputs = read::discover(&args.inputs);
     let total: u64 = inputs.iter().map(|i| i.size).sum();
 

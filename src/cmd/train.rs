@@ -39,13 +39,25 @@ pub struct Args {
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
 
+    /// Tuned encoder layers to train on (from `framescore tune`); the model records them and
+    /// scoring applies them. Default: the shipped models/tuned/encoder.safetensors, which the
+    /// shipped bias model also uses, so new frames score alongside it.
+    #[arg(long, value_name = "FILE", default_value_os_t = framescore::models_dir().join("tuned").join(framescore::tune::LAYERS_FILE))]
+    pub encoder_layers: PathBuf,
+
+    /// Train on the plain encoder, without tuned layers (the model then needs a bias model
+    /// trained the same way, or scores frames only with a plain --bias-model).
+    #[arg(long)]
+    pub plain_encoder: bool,
+
     #[command(flatten)]
     pub encoder: EncoderArgs,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let data = Labelled::read(&args.data)?;
-    let encoder = args.encoder.load()?;
+    let layers = (!args.plain_encoder).then_some(args.encoder_layers.as_path());
+    let encoder = args.encoder.load(layers)?;
     eprintln!(
         "framescore: training {} frames ({}) on {} sentences from {}",
         data.labels.len(),

@@ -83,6 +83,9 @@ pub struct Sentence {
     pub probs: Vec<f32>,
     /// Probability that the sentence reads as biased (BABE-trained head), when that head is loaded.
     pub p_biased: Option<f32>,
+    /// Loaded wording found by the learned tagger: offsets into [`Doc::text`] and the
+    /// probability; merged with the lexicon's matches into `terms`.
+    pub tagged: Vec<(std::ops::Range<usize>, f32)>,
     /// Loaded terms, with offsets into [`Doc::text`], in text order.
     pub terms: Vec<TermHit>,
     /// Whether the sentence is the outlet's own wording, quoted or attributed.

@@ -15,6 +15,7 @@ use tch::{Device, Kind, Tensor};
 use tokenizers::{Encoding, Tokenizer, TruncationParams};
 
 use crate::bert::{tune_allocator, LeanBert};
+use crate::tagger::Tagger;
 
 /// Files the encoder folder must hold (fetched by `scripts/setup.sh`).
 pub const FILES: &[&str] = &["config.json", "model.safetensors", "tokenizer.json"];
@@ -140,37 +141,86 @@ impl Encoder {
 
     /// Embeds `texts`: sorted by length into batches, no autograd, rows back in input order.
     pub fn embed(&self, texts: &[&str]) -> Result<Embeddings> {
+        Ok(self.embed_tagged(texts, None)?.0)
+    }
+
+    /// As [`Encoder::embed`], and with a `tagger`, each text's loaded-wording probability per
+    /// token from the same forward pass: `(byte start, byte end, probability)` for every real
+    /// token (special tokens left out), in text order.
+    pub fn embed_tagged(
+        &self,
+        texts: &[&str],
+        tagger: Option<&Tagger>,
+    ) -> Result<(Embeddings, Vec<Vec<TokenProb>>)> {
         let encodings = self.tokenize(texts)?;
         let n = encodings.len();
         if n == 0 {
             let empty = |d| Tensor::zeros([0, d], (Kind::Float, Device::Cpu));
-            return Ok(Embeddings {
+            let e = Embeddings {
                 matrix: empty(self.dim()),
                 features: empty(2 * self.dim()),
-            });
+            };
+            return Ok((e, vec![]));
         }
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by_key(|&i| encodings[i].get_ids().len());
-        let _guard = tch::no_grad_guard();
+        let mut tokens: Vec<Vec<TokenProb>> = vec![vec![]; if tagger.is_some() { n } else { 0 }];
         let mut parts = Vec::with_capacity(n.div_ceil(self.batch_size));
-        for batch in order.chunks(self.batch_size) {
-            let encs: Vec<&Encoding> = batch.iter().map(|&i| &encodings[i]).collect();
-            parts.push(self.forward(&encs)?);
-        }
+        let order = self.each_batch(&encodings, |rows, hidden, mask| {
+            parts.push(pool_features(hidden, mask));
+            if let Some(tagger) = tagger {
+                let probs = tagger.token_probs(hidden, mask);
+                for (r, &i) in rows.iter().enumerate() {
+                    let e = &encodings[i];
+                    let len = e.get_ids().len();
+                    let mut p = vec![0f32; len];
+                    probs
+                        .get(r as i64)
+                        .narrow(0, 0, len as i64)
+                        .copy_data(&mut p, len);
+                    tokens[i] = token_spans(e, &p);
+                }
+            }
+        });
         let sorted = Tensor::cat(&parts, 0);
         // Scatter rows back: row k of `sorted` belongs to input order[k].
         let index = Tensor::from_slice(&order.iter().map(|&i| i as i64).collect::<Vec<_>>());
         let features = sorted.zeros_like().index_copy(0, &index, &sorted);
         let matrix = features.narrow(1, 0, self.dim());
-        Ok(Embeddings { matrix, features })
+        Ok((Embeddings { matrix, features }, tokens))
     }
 
-    /// One padded batch through BERT: `[b, 768]`, mean pool then max pool, each unit length.
-    fn forward(&self, encs: &[&Encoding]) -> Result<Tensor> {
-        let (ids, mask) = pad_batch(encs);
-        let hidden = self.model.forward(&ids, &mask);
-        Ok(pool_features(&hidden, &mask))
+    /// Runs `encodings` through BERT in batches of similar length, without autograd, calling
+    /// `visit(rows, hidden [b, l, h], mask [b, l])` per batch (`rows`: indices into
+    /// `encodings`). Returns the visiting order (the concatenation of every `rows`).
+    pub(crate) fn each_batch(
+        &self,
+        encodings: &[Encoding],
+        mut visit: impl FnMut(&[usize], &Tensor, &Tensor),
+    ) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..encodings.len()).collect();
+        order.sort_by_key(|&i| encodings[i].get_ids().len());
+        let _guard = tch::no_grad_guard();
+        for batch in order.chunks(self.batch_size) {
+            let encs: Vec<&Encoding> = batch.iter().map(|&i| &encodings[i]).collect();
+            let (ids, mask) = pad_batch(&encs);
+            let hidden = self.model.forward(&ids, &mask);
+            visit(batch, &hidden, &mask);
+        }
+        order
     }
+}
+
+/// One token's span in its text and a probability.
+pub type TokenProb = (usize, usize, f32);
+
+/// Pairs each real token of `e` (special tokens have empty offsets) with its probability.
+fn token_spans(e: &Encoding, probs: &[f32]) -> Vec<TokenProb> {
+    e.get_offsets()
+        .iter()
+        .zip(e.get_special_tokens_mask())
+        .zip(probs)
+        .filter(|((o, &special), _)| special == 0 && o.1 > o.0)
+        .map(|((o, _), &p)| (o.0, o.1, p))
+        .collect()
 }
 
 /// Token ids and attention mask of `encs`, padded to the longest: two `[b, l]` int64 tensors.
@@ -210,7 +260,7 @@ pub(crate) fn pool_features(hidden: &Tensor, mask: &Tensor) -> Tensor {
 }
 
 /// sentence-transformers' pooling: average of token states where the mask is 1, then unit length.
-fn mean_pool_normalise(hidden: &Tensor, mask: &Tensor) -> Tensor {
+pub(crate) fn mean_pool_normalise(hidden: &Tensor, mask: &Tensor) -> Tensor {
     let m = mask.unsqueeze(-1).to_kind(Kind::Float);
     let summed = (hidden * &m).sum_dim_intlist([1i64].as_slice(), false, Kind::Float);
     let counts = m

@@ -8,8 +8,10 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+
+use crate::modelfile;
 use serde::{Deserialize, Serialize};
-use tch::{Kind, Tensor};
+use tch::Tensor;
 
 pub const CONFIG_FILE: &str = "frames.json";
 pub const WEIGHTS_FILE: &str = "heads.safetensors";
@@ -65,42 +67,15 @@ impl FrameModel {
     }
 
     pub fn load(dir: &Path) -> Result<FrameModel> {
-        let cfg_path = dir.join(CONFIG_FILE);
-        let text = std::fs::read_to_string(&cfg_path).with_context(|| {
-            format!(
-                "cannot read {}; pass --model DIR with a folder made by `framescore train`",
-                cfg_path.display()
-            )
-        })?;
-        let config: FrameConfig = serde_json::from_str(&text)
-            .with_context(|| format!("{} is not a valid frame config", cfg_path.display()))?;
-        let tensors = Tensor::read_safetensors(dir.join(WEIGHTS_FILE))
-            .with_context(|| format!("cannot read {}", dir.join(WEIGHTS_FILE).display()))?;
-        let get = |name: &str| {
-            tensors
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, t)| t.to_kind(Kind::Float))
-                .with_context(|| {
-                    format!(
-                        "{} has no tensor '{name}'",
-                        dir.join(WEIGHTS_FILE).display()
-                    )
-                })
-        };
-        let mut model = FrameModel::new(config, get("weight")?, get("bias")?)?;
-        if let Some(layers) = &model.config.layers {
-            let path = dir.join(layers);
-            if !path.is_file() {
-                bail!(
-                    "{} was trained with the tuned encoder layers {}, which are missing; restore them \
-                     or retrain the model",
-                    cfg_path.display(),
-                    path.display()
-                );
-            }
-            model.layers_file = Some(path);
-        }
+        let config: FrameConfig = modelfile::read_config(
+            dir,
+            CONFIG_FILE,
+            "pass --model DIR with a folder made by `framescore train`",
+        )?;
+        let tensors = modelfile::Tensors::read(dir, WEIGHTS_FILE)?;
+        let layers_file = modelfile::resolve_layers(dir, config.layers.as_deref())?;
+        let mut model = FrameModel::new(config, tensors.get("weight")?, tensors.get("bias")?)?;
+        model.layers_file = layers_file;
         Ok(model)
     }
 

@@ -14,15 +14,17 @@ pub mod eval;
 pub mod explain;
 pub mod frames;
 pub mod lexicon;
+pub mod modelfile;
 pub mod pipeline;
 pub mod quotes;
 pub mod read;
 pub mod segment;
+pub mod tagger;
 pub mod train;
 pub mod tune;
 pub mod write;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Where models live: `$FRAMESCORE_MODELS`, else the checkout's `models/` folder (the build
 /// records its location, so the binary works from any working directory).
@@ -35,6 +37,21 @@ pub fn models_dir() -> PathBuf {
 /// The checkout's `datasets/` folder (labelled data for `train` and `eval`).
 pub fn datasets_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/datasets"))
+}
+
+/// How a model folder `dir` names the tuned encoder layers file `layers`: relative
+/// (`../tuned/encoder.safetensors`) when both sit in the same parent folder, so a models folder
+/// can move as a whole (the shipped models do this); otherwise the absolute path.
+pub fn layers_reference(dir: &Path, layers: &Path) -> String {
+    let layers = layers.canonicalize().unwrap_or(layers.to_path_buf());
+    let parent = dir
+        .canonicalize()
+        .ok()
+        .and_then(|d| d.parent().map(Path::to_path_buf));
+    match parent.and_then(|p| layers.strip_prefix(&p).ok().map(Path::to_path_buf)) {
+        Some(rel) => format!("../{}", rel.display()),
+        None => layers.display().to_string(),
+    }
 }
 
 /// Sizes the rayon pool and libtorch's intra-op pool to the same number of threads. The

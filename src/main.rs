@@ -23,6 +23,7 @@ enum Command {
     Train(cmd::train::Args),
     Eval(cmd::eval::Args),
     Tune(cmd::tune::Args),
+    TrainTagger(cmd::train_tagger::Args),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
         Command::Train(a) => cmd::train::run(a),
         Command::Eval(a) => cmd::eval::run(a),
         Command::Tune(a) => cmd::tune::run(a),
+        Command::TrainTagger(a) => cmd::train_tagger::run(a),
     };
     match result {
         Ok(code) => code,

@@ -13,6 +13,7 @@ use anyhow::Result;
 use rayon::prelude::*;
 
 use crate::doc::{Doc, Sentence, Status};
+use crate::doc::{Origin, TermHit};
 use crate::encode::Encoder;
 use crate::explain;
 use crate::frames::FrameModel;
@@ -20,6 +21,7 @@ use crate::lexicon::Lexicon;
 use crate::quotes::QuoteTracker;
 use crate::read::{self, Input};
 use crate::segment;
+use crate::tagger::Tagger;
 
 /// Tuning knobs of a run.
 #[derive(Debug, Clone)]
@@ -51,6 +53,8 @@ pub struct Pipeline<'a> {
     pub frames: &'a FrameModel,
     /// The sentence-bias head (one label), read from the same features as the frames.
     pub bias: Option<&'a FrameModel>,
+    /// The learned loaded-term tagger, which reads the same encoder pass.
+    pub tagger: Option<&'a Tagger>,
     pub lexicon: &'a Lexicon,
     pub options: Options,
 }
@@ -134,14 +138,30 @@ impl Pipeline<'_> {
                     })
                 })
                 .collect();
-            let features = self.encoder.embed(&texts)?.features;
+            let (embeddings, tokens) = self.encoder.embed_tagged(&texts, self.tagger)?;
+            let features = embeddings.features;
             let probs = self.frames.predict(&features);
+            let tagged: Vec<Vec<(std::ops::Range<usize>, f32)>> = match self.tagger {
+                Some(t) => texts
+                    .iter()
+                    .zip(&tokens)
+                    .map(|(text, tok)| t.spans(text, tok))
+                    .collect(),
+                None => vec![],
+            };
             let biased: Option<Vec<f32>> = self
                 .bias
                 .map(|b| b.predict(&features).into_iter().map(|p| p[0]).collect());
             for (&(d, s), &u) in window.iter().zip(&slot) {
                 docs[d].sentences[s].probs = probs[u].clone();
                 docs[d].sentences[s].p_biased = biased.as_ref().map(|b| b[u]);
+                if let Some(spans) = tagged.get(u) {
+                    let start = docs[d].sentences[s].start;
+                    docs[d].sentences[s].tagged = spans
+                        .iter()
+                        .map(|(r, p)| (r.start + start..r.end + start, *p))
+                        .collect();
+                }
             }
         }
         Ok(())
@@ -166,22 +186,22 @@ impl Pipeline<'_> {
         Ok(())
     }
 
-    /// Stage 3: loaded terms per sentence, offsets into the document text.
+    /// Stage 3: loaded terms per sentence, offsets into the document text: the lexicon's
+    /// matches merged with the tagger's spans (see [`merge`]).
     pub fn match_terms(&self, docs: &mut [Doc]) {
         docs.par_iter_mut().for_each(|d| {
             let text = &d.text;
             for s in &mut d.sentences {
-                s.terms = self.lexicon.find(&text[s.start..s.end]);
-                for t in &mut s.terms {
+                let mut terms = self.lexicon.find(&text[s.start..s.end]);
+                for t in &mut terms {
                     t.start += s.start;
                     t.end += s.start;
                 }
+                s.terms = merge(terms, &s.tagged, text);
             }
         });
     }
 
-    /// Streams every document of `inputs` through the stages, handing each finished chunk to
-    /// `sink` in corpus order.
     pub fn run(&self, inputs: &[Input], mut sink: impl FnMut(&[Doc]) -> Result<()>) -> Result<()> {
         let mut stream = DocStream::new(inputs);
         loop {
@@ -205,6 +225,41 @@ impl Pipeline<'_> {
 }
 
 /// `--no-split`: the whole trimmed text as one sentence.
+/// Joins lexicon matches and tagger spans: a lexicon match the tagger also marks becomes
+/// `Origin::Both` with the tagger's probability as its score; a tagger span that no lexicon match
+/// overlaps becomes a `model` term (no category: the codebook's categories come from the
+/// lexicon). In text order.
+fn merge(
+    mut terms: Vec<TermHit>,
+    tagged: &[(std::ops::Range<usize>, f32)],
+    text: &str,
+) -> Vec<TermHit> {
+    let lexicon_only = terms.len();
+    for (r, p) in tagged {
+        let mut seen = false;
+        for t in terms[..lexicon_only]
+            .iter_mut()
+            .filter(|t| t.start < r.end && t.end > r.start)
+        {
+            t.origin = Origin::Both;
+            t.score = *p;
+            seen = true;
+        }
+        if !seen {
+            terms.push(TermHit {
+                start: r.start,
+                end: r.end,
+                term: text[r.clone()].to_lowercase(),
+                category: String::new(),
+                score: *p,
+                origin: Origin::Model,
+            });
+        }
+    }
+    terms.sort_by_key(|t| (t.start, t.end));
+    terms
+}
+
 fn whole(text: &str) -> Vec<std::ops::Range<usize>> {
     let start = text.len() - text.trim_start().len();
     let end = text.trim_end().len();

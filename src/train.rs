@@ -324,18 +324,12 @@ pub fn train(
         progress,
     );
     let (w, b) = (w.get(0), b.get(0));
+    let (encoder_name, layers) = crate::modelfile::encoder_identity(encoder);
     let config = FrameConfig {
         labels: data.labels.clone(),
         thresholds,
-        encoder: encoder
-            .dir()
-            .file_name()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        layers: encoder
-            .tuned_layers()
-            .map(|p| p.canonicalize().unwrap_or(p.to_path_buf()))
-            .map(|p| p.display().to_string()),
+        encoder: encoder_name,
+        layers,
         training: serde_json::json!({
             "rows": n,
             "seed": opts.seed,

@@ -197,6 +197,7 @@ fn tune_writes_tuned_layers_and_models_that_score_together() {
         out.join("frames").to_str().unwrap(),
         "--bias-model",
         out.join("bias").to_str().unwrap(),
+        "--no-tagger",
         "-q",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));

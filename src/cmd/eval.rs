@@ -7,6 +7,7 @@ use anyhow::Result;
 
 use framescore::eval;
 use framescore::frames::FrameModel;
+use framescore::tagger::{self, Tagger};
 use framescore::train::Labelled;
 
 use super::EncoderArgs;
@@ -22,6 +23,16 @@ pub struct Args {
     /// Frame model folder.
     #[arg(long, value_name = "DIR", default_value_os_t = framescore::models_dir().join("frames"))]
     pub model: PathBuf,
+
+    /// Also evaluate the loaded-term tagger in DIR on --tagger-data: word-level precision,
+    /// recall and F1 (a word is loaded if it overlaps a gold span) and character-overlap F1
+    /// (SemEval-2020 Task 11 span identification), per source.
+    #[arg(long, value_name = "DIR")]
+    pub tagger: Option<PathBuf>,
+
+    /// Gold tagging JSONL for --tagger.
+    #[arg(long, value_name = "JSONL", default_value_os_t = framescore::datasets_dir().join("tagging/test.jsonl"))]
+    pub tagger_data: PathBuf,
 
     /// Also write the scores as CSV to this file.
     #[arg(long, value_name = "FILE")]
@@ -45,6 +56,27 @@ pub fn run(args: Args) -> Result<ExitCode> {
     eval::print_table(&mut std::io::stdout(), &scores)?;
     if let Some(path) = &args.csv {
         eval::write_csv(path, &scores)?;
+    }
+    if let Some(dir) = &args.tagger {
+        let tagger = Tagger::load(dir)?;
+        let same = |a: Option<&std::path::Path>, b: Option<&std::path::Path>| {
+            a.and_then(|p| p.canonicalize().ok()) == b.and_then(|p| p.canonicalize().ok())
+        };
+        let encoder = if same(tagger.layers_file(), model.layers_file()) {
+            encoder
+        } else {
+            args.encoder.load(tagger.layers_file())?
+        };
+        let gold = tagger::read_tagged(&args.tagger_data)?;
+        let scores = tagger::evaluate(&encoder, &tagger, &gold)?;
+        println!(
+            "\nloaded-term tagger {} on {} ({} sentences, threshold {:.2}):",
+            dir.display(),
+            args.tagger_data.display(),
+            gold.len(),
+            tagger.config.threshold
+        );
+        tagger::print_table(&mut std::io::stdout(), &scores)?;
     }
     Ok(ExitCode::SUCCESS)
 }

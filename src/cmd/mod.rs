@@ -2,6 +2,7 @@
 pub mod eval;
 pub mod score;
 pub mod train;
+pub mod train_tagger;
 pub mod tune;
 
 use std::io::IsTerminal;
@@ -86,4 +87,26 @@ pub enum Precision {
     Fp32,
     /// bf16 matrix multiplies even without native support (slow there; for testing).
     Bf16,
+}
+
+/// Which tuned encoder layers a training command trains on.
+#[derive(clap::Args, Debug, Clone)]
+pub struct TunedLayersArgs {
+    /// Tuned encoder layers to train on (from `framescore tune`); the model records them and
+    /// scoring applies them. Default: the shipped models/tuned/encoder.safetensors, which every
+    /// shipped model uses, so the new model scores alongside them in one encoder pass.
+    #[arg(long, value_name = "FILE", default_value_os_t = framescore::models_dir().join("tuned").join(framescore::tune::LAYERS_FILE))]
+    pub encoder_layers: PathBuf,
+
+    /// Train on the plain encoder, without tuned layers (the shipped models cannot then score
+    /// in the same run: pass models trained the same way, or --no-tagger and a plain
+    /// --bias-model).
+    #[arg(long)]
+    pub plain_encoder: bool,
+}
+
+impl TunedLayersArgs {
+    pub fn path(&self) -> Option<&std::path::Path> {
+        (!self.plain_encoder).then_some(self.encoder_layers.as_path())
+    }
 }

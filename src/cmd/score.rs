@@ -11,6 +11,7 @@ use framescore::frames::FrameModel;
 use framescore::lexicon::Lexicon;
 use framescore::pipeline::{Options, Pipeline};
 use framescore::read;
+use framescore::tagger::Tagger;
 use framescore::write::Writer;
 
 use super::EncoderArgs;
@@ -42,6 +43,16 @@ pub struct Args {
     /// is trained on BABE expert labels). Default: the shipped model.
     #[arg(long, value_name = "DIR", default_value_os_t = framescore::models_dir().join("bias"))]
     pub bias_model: PathBuf,
+
+    /// Learned loaded-term tagger folder (made by `framescore train-tagger`): finds loaded
+    /// wording the lexicon does not list; its terms have origin `model` in terms.csv. Default:
+    /// the shipped tagger (trained on BABE biased words and PTC loaded-language spans).
+    #[arg(long, value_name = "DIR", default_value_os_t = framescore::models_dir().join("tagger"))]
+    pub tagger: PathBuf,
+
+    /// Loaded terms from the lexicon only (no learned tagger).
+    #[arg(long)]
+    pub no_tagger: bool,
 
     /// Your own loaded-term entries (CSV: term,category,note[,action]), applied on top of the
     /// lexicon in the order given; repeatable. action `add` (default) adds a term or changes its
@@ -89,24 +100,33 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
     }
     let lexicon = Lexicon::load_layered(&args.lexicon_base, &args.lexicon)?;
-    // Both heads read one encoder pass, so they must have been trained on the same encoder.
-    let same = match (frames.layers_file(), bias.layers_file()) {
-        (None, None) => true,
-        (Some(a), Some(b)) => a.canonicalize().ok() == b.canonicalize().ok(),
-        _ => false,
+    let tagger = if args.no_tagger {
+        None
+    } else {
+        Some(Tagger::load(&args.tagger)?)
     };
-    if !same {
+    // Every head reads one encoder pass, so all must have been trained on the same encoder.
+    let layers = |p: Option<&std::path::Path>| p.and_then(|p| p.canonicalize().ok());
+    let mut heads = vec![
+        (args.bias_model.clone(), layers(bias.layers_file())),
+        (args.model.clone(), layers(frames.layers_file())),
+    ];
+    if let Some(t) = &tagger {
+        heads.push((args.tagger.clone(), layers(t.layers_file())));
+    }
+    if let Some((other, l)) = heads.iter().find(|h| h.1 != heads[0].1) {
+        let show = |l: &Option<PathBuf>| {
+            l.as_ref()
+                .map_or("none".into(), |p| p.display().to_string())
+        };
         anyhow::bail!(
-            "{} and {} were trained on different encoders (tuned layers {} vs {}); retrain the \
-             frame model with `framescore train` (it uses the shipped tuned layers by default) or \
-             pass a --bias-model trained on the same encoder",
-            args.model.display(),
-            args.bias_model.display(),
-            frames
-                .layers_file()
-                .map_or("none".into(), |p| p.display().to_string()),
-            bias.layers_file()
-                .map_or("none".into(), |p| p.display().to_string()),
+            "{} and {} were trained on different encoders (tuned layers {} vs {}); retrain with \
+             `framescore train` (it uses the shipped tuned layers by default) or pass models \
+             trained on the same encoder (--model, --bias-model, --tagger or --no-tagger)",
+            heads[0].0.display(),
+            other.display(),
+            show(&heads[0].1),
+            show(l),
         );
     }
     let encoder = args.encoder.load(frames.layers_file())?;
@@ -123,6 +143,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         encoder: &encoder,
         frames: &frames,
         bias: Some(&bias),
+        tagger: tagger.as_ref(),
         lexicon: &lexicon,
         options: Options {
             split: !args.no_split,

@@ -39,16 +39,8 @@ pub struct Args {
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
 
-    /// Tuned encoder layers to train on (from `framescore tune`); the model records them and
-    /// scoring applies them. Default: the shipped models/tuned/encoder.safetensors, which the
-    /// shipped bias model also uses, so new frames score alongside it.
-    #[arg(long, value_name = "FILE", default_value_os_t = framescore::models_dir().join("tuned").join(framescore::tune::LAYERS_FILE))]
-    pub encoder_layers: PathBuf,
-
-    /// Train on the plain encoder, without tuned layers (the model then needs a bias model
-    /// trained the same way, or scores frames only with a plain --bias-model).
-    #[arg(long)]
-    pub plain_encoder: bool,
+    #[command(flatten)]
+    pub layers: super::TunedLayersArgs,
 
     #[command(flatten)]
     pub encoder: EncoderArgs,
@@ -56,8 +48,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let data = Labelled::read(&args.data)?;
-    let layers = (!args.plain_encoder).then_some(args.encoder_layers.as_path());
-    let encoder = args.encoder.load(layers)?;
+    let encoder = args.encoder.load(args.layers.path())?;
     eprintln!(
         "framescore: training {} frames ({}) on {} sentences from {}",
         data.labels.len(),
@@ -71,8 +62,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         ..TrainOptions::default()
     };
     let bar = super::progress_bar(0, "{elapsed_precise} [{wide_bar}] {pos}/{len} {msg}", false);
-    let (model, report) = train::train(&encoder, &data, &opts, &bar)?;
+    let (mut model, report) = train::train(&encoder, &data, &opts, &bar)?;
     bar.finish_and_clear();
+    // Name the tuned layers relative to the new folder where possible (see layers_reference).
+    std::fs::create_dir_all(&args.out)?;
+    if let Some(l) = encoder.tuned_layers() {
+        model.config.layers = Some(framescore::layers_reference(&args.out, l));
+    }
     model.save(&args.out)?;
     println!("out-of-fold scores on the training data (thresholds tuned here):");
     eval::print_table(&mut std::io::stdout(), &report.oof)?;

@@ -89,12 +89,22 @@ def measure(name, size, corpus, work, extra):
     return row, lines
 
 
-def eval_scores(model, data, precision):
+def eval_scores(model, data, precision, tagger=None):
+    """F1 per label of a head (from eval's CSV); with `tagger`, also the tagger's word F1 and
+    character-overlap F1 per source (from eval's table)."""
     with tempfile.NamedTemporaryFile(suffix=".csv") as f:
-        run([BIN, "eval", "--model", model, "--data", data, "--csv", f.name, "--threads", THREADS,
-             "--precision", precision])
+        extra = ["--tagger", tagger] if tagger else []
+        out, _, _ = run([BIN, "eval", "--model", model, "--data", data, "--csv", f.name, "--threads", THREADS,
+                         "--precision", precision] + extra)
         with open(f.name, newline="", encoding="utf-8") as g:
-            return {r["frame"]: float(r["f1"]) for r in csv.DictReader(g)}
+            scores = {r["frame"] + " F1": float(r["f1"]) for r in csv.DictReader(g)}
+    table = out.split("loaded-term tagger", 1)[1].splitlines()[2:] if tagger else []
+    for line in table:
+        cols = line.split()
+        if len(cols) == 8:
+            scores[f"tagger {cols[0]} word F1"] = float(cols[4])
+            scores[f"tagger {cols[0]} char F1"] = float(cols[7])
+    return scores
 
 
 def main():
@@ -139,11 +149,12 @@ def main():
     # Accuracy of the bf16 path.
     cos = json.loads(run([EMBED, biggest, "--threads", THREADS, "--cosine"])[0]) if biggest else None
     heads = []
-    for model, data in [("frames", "framing/test.csv"), ("bias", "babe/test.csv")]:
+    tagger = os.path.join(ROOT, "models", "tagger")
+    for model, data, tag in [("frames", "framing/test.csv", None), ("bias", "babe/test.csv", tagger)]:
         m, d = os.path.join(ROOT, "models", model), os.path.join(ROOT, "datasets", data)
-        a, b = eval_scores(m, d, "fp32"), eval_scores(m, d, "bf16")
+        a, b = eval_scores(m, d, "fp32", tag), eval_scores(m, d, "bf16", tag)
         for k in a:
-            heads.append((model, k, a[k], b[k]))
+            heads.append((model if not k.startswith("tagger") else "tagger", k.replace("tagger ", ""), a[k], b[k]))
 
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     t = [f"Machine: {cpu}, {os.cpu_count()} cores, {platform.system()}; threads {THREADS}; "
@@ -164,7 +175,7 @@ def main():
               f"mean {cos['cosine_mean']:.6f}."]
     t += ["", "| head | score | fp32 | bf16 | change |", "|---|---|---:|---:|---:|"]
     for model, k, a, b in heads:
-        t.append(f"| {model} | {k} F1 | {a:.4f} | {b:.4f} | {b - a:+.4f} |")
+        t.append(f"| {model} | {k} | {a:.4f} | {b:.4f} | {b - a:+.4f} |")
     worst = max(abs(b - a) for _, _, a, b in heads)
     t += ["", f"Largest change of a head's test score under bf16: {worst:.4f} "
           f"({'within' if worst < 0.005 else 'OVER'} the 0.005 allowed)."]

@@ -212,6 +212,17 @@ impl Encoder {
 /// One token's span in its text and a probability.
 pub type TokenProb = (usize, usize, f32);
 
+/// Pairs each real token of `e` with its probability from `probs` (`[l]`, padded batch row).
+pub(crate) fn token_probs_of(e: &Encoding, probs: &Tensor) -> Vec<TokenProb> {
+    let len = e.get_ids().len();
+    let mut p = vec![0f32; len];
+    probs
+        .narrow(0, 0, len as i64)
+        .to_kind(Kind::Float)
+        .copy_data(&mut p, len);
+    token_spans(e, &p)
+}
+
 /// Pairs each real token of `e` (special tokens have empty offsets) with its probability.
 fn token_spans(e: &Encoding, probs: &[f32]) -> Vec<TokenProb> {
     e.get_offsets()

@@ -52,6 +52,18 @@ pub struct Tagger {
 const TENSORS: [&str; 4] = ["w1", "b1", "w2", "b2"];
 
 impl Tagger {
+    /// A tagger from its network's tensors `[w1, b1, w2, b2]` (as saved).
+    pub fn new(config: TaggerConfig, [w1, b1, w2, b2]: [Tensor; 4]) -> Tagger {
+        Tagger {
+            config,
+            w1,
+            b1,
+            w2,
+            b2,
+            layers_file: None,
+        }
+    }
+
     pub fn load(dir: &Path) -> Result<Tagger> {
         let config: TaggerConfig = modelfile::read_config(
             dir,
@@ -103,7 +115,7 @@ impl Tagger {
 }
 
 /// Each token's features: its state and its sentence's unit-length mean state, `[b, l, 2h]`.
-fn token_features(hidden: &Tensor, mask: &Tensor) -> Tensor {
+pub(crate) fn token_features(hidden: &Tensor, mask: &Tensor) -> Tensor {
     let hidden = hidden.to_kind(Kind::Float);
     let (b, l, h) = hidden.size3().expect("[b, l, h]");
     let ctx = crate::encode::mean_pool_normalise(&hidden, mask)
@@ -228,6 +240,19 @@ pub struct TagScores {
     pub char_precision: f64,
     pub char_recall: f64,
     pub char_f1: f64,
+}
+
+impl TagScores {
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "source": self.source,
+            "sentences": self.sentences,
+            "word_precision": round(self.word_precision),
+            "word_recall": round(self.word_recall),
+            "word_f1": round(self.word_f1),
+            "char_f1": round(self.char_f1),
+        })
+    }
 }
 
 fn f1(p: f64, r: f64) -> f64 {
@@ -486,21 +511,8 @@ pub fn train(
     };
     let val_refs: Vec<&Tagged> = val.iter().map(|&i| &data[i]).collect();
     let tokens = tag_all(encoder, &tagger, &val_refs)?;
-    let mut best = (0.5f32, -1.0);
-    for step in 1..=19 {
-        let t = step as f32 * 0.05;
-        let pred: Vec<_> = val_refs
-            .iter()
-            .zip(&tokens)
-            .map(|(s, tok)| decode(&s.text, tok, t))
-            .collect();
-        let f = score("validation", &val_refs, &pred).word_f1;
-        if f > best.1 {
-            best = ((t * 100.0).round() / 100.0, f);
-        }
-    }
-    tagger.config.threshold = best.0;
-    let val_scores = by_source(&val_refs, &tokens, best.0);
+    let (threshold, val_scores) = choose_threshold(&val_refs, &tokens);
+    tagger.config.threshold = threshold;
     tagger.config.training = serde_json::json!({
         "method": "one-hidden-layer ReLU network on each token's final state and its sentence's mean state (frozen encoder), standardised, mini-batch Adam; a word takes its tokens' highest probability; threshold with the best word-level F1 on held-out documents",
         "sentences_fit": fit.len(),
@@ -510,11 +522,31 @@ pub fn train(
         "epochs": opts.epochs,
         "units": opts.units,
         "seed": opts.seed,
-        "validation": val_scores.iter().map(|s| serde_json::json!({
-            "source": s.source, "word_f1": round(s.word_f1), "char_f1": round(s.char_f1),
-        })).collect::<Vec<_>>(),
+        "validation": val_scores.iter().map(TagScores::to_json).collect::<Vec<_>>(),
     });
     Ok((tagger, val_scores))
+}
+
+/// The threshold (0.05 to 0.95) with the best word-level F1 over `refs`, and the per-source
+/// scores there.
+pub(crate) fn choose_threshold(
+    refs: &[&Tagged],
+    tokens: &[Vec<TokenProb>],
+) -> (f32, Vec<TagScores>) {
+    let mut best = (0.5f32, -1.0);
+    for step in 1..=19 {
+        let t = step as f32 * 0.05;
+        let pred: Vec<_> = refs
+            .iter()
+            .zip(tokens)
+            .map(|(s, tok)| decode(&s.text, tok, t))
+            .collect();
+        let f = score("validation", refs, &pred).word_f1;
+        if f > best.1 {
+            best = ((t * 100.0).round() / 100.0, f);
+        }
+    }
+    (best.0, by_source(refs, tokens, best.0))
 }
 
 fn round(v: f64) -> f64 {

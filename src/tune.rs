@@ -1,12 +1,12 @@
 //! `framescore tune`: fine-tunes the encoder's top layers together with the heads of one or
-//! more tasks (the shipped model: frames and sentence bias), multi-task.
+//! more tasks (the shipped models: frames, sentence bias and the loaded-term tagger), multi-task.
 //!
-//! Why the top layers only: on the frame data, tuning the top 2 of 6 layers reached the test
-//! macro-F1 of tuning all 6 (see the README's model card), the bottom layers' states can then be
-//! computed once and cached (an epoch costs a third of a full forward and backward), and the
-//! tuned layers are small enough to ship (14 MB) while the 90 MB checkpoint stays the installed
-//! all-MiniLM-L6-v2. Why multi-task: one tuned encoder serves every shipped head, so scoring
-//! still runs one encoder pass per sentence.
+//! Why the top layers only: the bottom layers' states can be computed once and cached (an epoch
+//! costs half a full forward and backward), the tuned layers are small enough to ship (21 MB for
+//! 3 layers) while the 90 MB checkpoint stays the installed all-MiniLM-L6-v2, and on the frame
+//! data tuning all 6 layers gained only about 0.03 test macro-F1 more (README, model card). Why
+//! multi-task: one tuned encoder serves every shipped head, so scoring still runs one encoder
+//! pass per sentence.
 //!
 //! Rows are split by document into a fitting part and a validation part (`val_share`, seeded).
 //! The heads' decision thresholds and a calibration temperature are chosen on the validation
@@ -22,15 +22,52 @@ use tokenizers::Encoding;
 use crate::encode::{pad_batch, pool_features, Encoder};
 use crate::eval::FrameScores;
 use crate::frames::{FrameConfig, FrameModel};
+use crate::tagger::{self, TagScores, Tagged, Tagger, TaggerConfig};
 use crate::train::{folds_by_group, Labelled};
+
+/// Hidden units of the token network (as `framescore train-tagger`'s).
+const TOKEN_UNITS: i64 = 256;
+
+/// A token task keeps one in this many of its training sentences that hold no span.
+const TOKEN_NEGATIVES: usize = 5;
 
 /// File name of the tuned layers inside a tuned-encoder folder.
 pub const LAYERS_FILE: &str = "encoder.safetensors";
 
-/// One task: a labelled CSV whose label columns become one head.
+/// One task: one head on the shared tuned layers.
 pub struct Task {
     pub name: String,
-    pub data: Labelled,
+    pub data: TaskData,
+}
+
+pub enum TaskData {
+    /// Sentence labels (a labelled CSV): a linear head on the pooled features.
+    Sentences(Labelled),
+    /// Loaded-wording spans (tagging JSONL): the tagger's token network.
+    Tokens(Vec<Tagged>),
+}
+
+impl TaskData {
+    fn len(&self) -> usize {
+        match self {
+            TaskData::Sentences(d) => d.ids.len(),
+            TaskData::Tokens(d) => d.len(),
+        }
+    }
+
+    fn groups(&self) -> Vec<String> {
+        match self {
+            TaskData::Sentences(d) => d.groups.clone(),
+            TaskData::Tokens(d) => d.iter().map(|t| t.doc.clone()).collect(),
+        }
+    }
+
+    fn texts(&self) -> Vec<&str> {
+        match self {
+            TaskData::Sentences(d) => d.texts.iter().map(String::as_str).collect(),
+            TaskData::Tokens(d) => d.iter().map(|t| t.text.as_str()).collect(),
+        }
+    }
 }
 
 pub struct TuneOptions {
@@ -52,8 +89,8 @@ pub struct TuneOptions {
 impl Default for TuneOptions {
     fn default() -> Self {
         TuneOptions {
-            layers: 2,
-            epochs: 4,
+            layers: 3,
+            epochs: 5,
             lr: 1e-4,
             head_lr: 3e-3,
             batch: 16,
@@ -66,9 +103,14 @@ impl Default for TuneOptions {
 /// What tuning produced for one task.
 pub struct TunedTask {
     pub name: String,
-    pub model: FrameModel,
-    /// Scores on the task's validation rows at the chosen thresholds.
-    pub validation: Vec<FrameScores>,
+    pub model: TunedModel,
+}
+
+pub enum TunedModel {
+    /// Sentence heads, with their scores on the validation rows at the chosen thresholds.
+    Heads(FrameModel, Vec<FrameScores>),
+    /// The token tagger, with its validation scores.
+    Tagger(Tagger, Vec<TagScores>),
 }
 
 pub struct Tuned {
@@ -83,7 +125,23 @@ struct Prepared {
     val: Vec<usize>,
     /// Per row: `[len, hidden]` states entering the first tuned layer.
     states: Vec<Tensor>,
-    targets: Tensor,
+    targets: Targets,
+    encodings: Vec<Encoding>,
+    /// Sentences per step.
+    batch: usize,
+}
+
+enum Targets {
+    /// `[n, k]` 0/1.
+    Sentences(Tensor),
+    /// Per row, one label per token: 1 loaded, 0 not, -1 special token (ignored).
+    Tokens(Vec<Vec<f32>>),
+}
+
+/// A head's parameters: a linear layer for sentence tasks, the token network for token tasks.
+enum Head {
+    Linear(Tensor, Tensor),
+    Tokens(nn::Linear, nn::Linear),
 }
 
 /// Small reproducible generator for shuffling (the same LCG as `train::folds_by_group`).
@@ -123,24 +181,40 @@ pub fn tune(
 
     progress.set_message("encoding the frozen layers");
     let mut prepared = Vec::with_capacity(tasks.len());
+    let mut rng = Lcg(opts.seed ^ 0x9e37_79b9_7f4a_7c15);
     for task in tasks {
-        let folds = folds_by_group(&task.data.groups, val_folds, opts.seed);
-        let (val, fit): (Vec<usize>, Vec<usize>) =
-            (0..task.data.ids.len()).partition(|&i| folds[i] == 0);
+        let folds = folds_by_group(&task.data.groups(), val_folds, opts.seed);
+        let (val, mut fit): (Vec<usize>, Vec<usize>) =
+            (0..task.data.len()).partition(|&i| folds[i] == 0);
         if fit.is_empty() || val.is_empty() {
             bail!(
                 "task {} needs rows from at least {val_folds} documents (a `doc` column) to hold some out for validation",
                 task.name
             );
         }
-        let texts: Vec<&str> = task.data.texts.iter().map(String::as_str).collect();
-        let encodings = encoder.tokenize(&texts)?;
+        let encodings = encoder.tokenize(&task.data.texts())?;
+        let (targets, batch) = match &task.data {
+            TaskData::Sentences(d) => (Targets::Sentences(d.target_tensor()), opts.batch),
+            TaskData::Tokens(d) => {
+                // Most sentences hold no loaded span; keep one in `TOKEN_NEGATIVES` of those, so
+                // an epoch stays about as long as the sentence tasks'.
+                fit.retain(|&i| !d[i].spans.is_empty() || rng.next(TOKEN_NEGATIVES) == 0);
+                let labels = d
+                    .iter()
+                    .zip(&encodings)
+                    .map(|(t, e)| token_labels(t, e))
+                    .collect();
+                (Targets::Tokens(labels), opts.batch * 3)
+            }
+        };
         let states = lower_states(encoder, &encodings, first);
         prepared.push(Prepared {
             fit,
             val,
             states,
-            targets: task.data.target_tensor(),
+            targets,
+            encodings,
+            batch,
         });
     }
 
@@ -150,25 +224,32 @@ pub fn tune(
         .model_mut()
         .make_trainable(&root.set_group(0).sub("encoder"), first..n_layers);
     let dim = 2 * encoder.dim();
-    let heads: Vec<(Tensor, Tensor)> = tasks
+    let heads: Vec<Head> = tasks
         .iter()
         .map(|t| {
             let p = root.set_group(1).sub(format!("head_{}", t.name));
-            let k = t.data.labels.len() as i64;
-            (p.zeros("weight", &[k, dim]), p.zeros("bias", &[k]))
+            match &t.data {
+                TaskData::Sentences(d) => {
+                    let k = d.labels.len() as i64;
+                    Head::Linear(p.zeros("weight", &[k, dim]), p.zeros("bias", &[k]))
+                }
+                TaskData::Tokens(_) => Head::Tokens(
+                    nn::linear(&p / "l1", dim, TOKEN_UNITS, Default::default()),
+                    nn::linear(&p / "l2", TOKEN_UNITS, 1, Default::default()),
+                ),
+            }
         })
         .collect();
     let mut opt = nn::AdamW::default().build(&vs, opts.lr)?;
 
     let steps_per_epoch = prepared
         .iter()
-        .map(|p| p.fit.len().div_ceil(opts.batch))
+        .map(|p| p.fit.len().div_ceil(p.batch))
         .max()
         .unwrap_or(0);
     let total = (steps_per_epoch * opts.epochs).max(1);
     progress.set_length(total as u64);
     progress.set_message("fine-tuning");
-    let mut rng = Lcg(opts.seed ^ 0x9e37_79b9_7f4a_7c15);
     let mut step = 0usize;
     for _ in 0..opts.epochs {
         let orders: Vec<Vec<usize>> = prepared
@@ -186,22 +267,35 @@ pub fn tune(
             opt.set_lr_group(0, opts.lr * f);
             opt.set_lr_group(1, opts.head_lr * f);
             let mut loss = Tensor::zeros([], (Kind::Float, Device::Cpu));
-            for ((p, order), (w, b)) in prepared.iter().zip(&orders).zip(&heads) {
+            for ((p, order), head) in prepared.iter().zip(&orders).zip(&heads) {
                 // Smaller tasks wrap around, so every task contributes to every step.
-                let batches = order.len().div_ceil(opts.batch);
-                let start = (s % batches) * opts.batch;
-                let rows = &order[start..(start + opts.batch).min(order.len())];
-                let x = features(encoder, &p.states, rows, first..n_layers, true);
-                let y = p
-                    .targets
-                    .index_select(0, &Tensor::from_slice(&to_i64(rows)));
-                let logits = x.matmul(&w.tr()) + b;
-                loss += logits.binary_cross_entropy_with_logits::<&Tensor>(
-                    &y,
-                    None,
-                    None,
-                    tch::Reduction::Mean,
-                );
+                let batches = order.len().div_ceil(p.batch);
+                let start = (s % batches) * p.batch;
+                let rows = &order[start..(start + p.batch).min(order.len())];
+                let (hidden, mask) = top(encoder, &p.states, rows, first..n_layers, true);
+                loss += match (head, &p.targets) {
+                    (Head::Linear(w, b), Targets::Sentences(targets)) => {
+                        let x = pool_features(&hidden, &mask);
+                        let y = targets.index_select(0, &Tensor::from_slice(&to_i64(rows)));
+                        (x.matmul(&w.tr()) + b).binary_cross_entropy_with_logits::<&Tensor>(
+                            &y,
+                            None,
+                            None,
+                            tch::Reduction::Mean,
+                        )
+                    }
+                    (Head::Tokens(l1, l2), Targets::Tokens(labels)) => {
+                        let logits = token_logits(l1, l2, &hidden, &mask);
+                        let (y, keep) = padded_labels(labels, rows, hidden.size()[1]);
+                        logits.binary_cross_entropy_with_logits::<&Tensor>(
+                            &y,
+                            Some(&keep),
+                            None,
+                            tch::Reduction::Sum,
+                        ) / keep.sum(Kind::Float).clamp_min(1.0)
+                    }
+                    _ => unreachable!("heads follow their tasks"),
+                };
             }
             opt.backward_step(&loss);
             step += 1;
@@ -211,66 +305,139 @@ pub fn tune(
 
     progress.set_message("choosing thresholds on the validation rows");
     let mut out = Vec::with_capacity(tasks.len());
-    for ((task, p), (w, b)) in tasks.iter().zip(&prepared).zip(&heads) {
-        let (w, b) = (w.detach(), b.detach());
-        let logits = {
-            let _guard = tch::no_grad_guard();
-            let mut parts = vec![];
-            for rows in p.val.chunks(64) {
-                let x = features(encoder, &p.states, rows, first..n_layers, false);
-                parts.push(x.matmul(&w.tr()) + &b);
+    for ((task, p), head) in tasks.iter().zip(&prepared).zip(&heads) {
+        let model = match (head, &task.data) {
+            (Head::Linear(w, b), TaskData::Sentences(data)) => {
+                sentence_model(encoder, tasks, data, p, (w, b), first..n_layers, opts)?
             }
-            Tensor::cat(&parts, 0)
+            (Head::Tokens(l1, l2), TaskData::Tokens(data)) => {
+                token_model(encoder, data, p, (l1, l2), first..n_layers, opts)
+            }
+            _ => unreachable!("heads follow their tasks"),
         };
-        let targets = p
-            .targets
-            .index_select(0, &Tensor::from_slice(&to_i64(&p.val)));
-        // Temperature scaling: one scalar per head, chosen on the validation rows, makes the
-        // probabilities honest (a tuned encoder is over-confident) without moving the ranking.
-        let temperature = best_temperature(&logits, &targets);
-        let probs = crate::encode::rows(&(&logits / temperature).sigmoid());
-        let truth = crate::encode::rows(&targets);
-        let k = task.data.labels.len();
-        let mut thresholds = Vec::with_capacity(k);
-        let mut scores = Vec::with_capacity(k);
-        for j in 0..k {
-            let pj: Vec<f32> = probs.iter().map(|r| r[j]).collect();
-            let tj: Vec<bool> = truth.iter().map(|r| r[j] > 0.5).collect();
-            let (t, s) = choose_threshold(&pj, &tj, k == 1);
-            thresholds.push(t);
-            scores.push(s.named(&task.data.labels[j]));
-        }
-        let config = FrameConfig {
-            labels: task.data.labels.clone(),
-            thresholds,
-            encoder: String::new(),
-            layers: None,
-            training: serde_json::json!({
-                "method": "multi-task fine-tuning of the encoder's top layers with one linear head per task on the mean+max pooled token states (768); thresholds and a temperature chosen on held-out validation documents",
-                "tasks": tasks.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
-                "tuned_layers": opts.layers,
-                "epochs": opts.epochs,
-                "lr": opts.lr,
-                "head_lr": opts.head_lr,
-                "batch": opts.batch,
-                "seed": opts.seed,
-                "rows_fit": p.fit.len(),
-                "rows_validation": p.val.len(),
-                "temperature": temperature,
-                "validation": scores.iter().map(|s| s.to_json()).collect::<Vec<_>>(),
-            }),
-        };
-        let model = FrameModel::new(config, &w / temperature, &b / temperature)?;
         out.push(TunedTask {
             name: task.name.clone(),
             model,
-            validation: scores,
         });
     }
     Ok(Tuned {
         layers: encoder.model().layer_tensors(first..n_layers),
         tasks: out,
     })
+}
+
+/// The sentence heads of `task` after tuning: a temperature and thresholds chosen on its
+/// validation rows.
+fn sentence_model(
+    encoder: &Encoder,
+    tasks: &[Task],
+    data: &Labelled,
+    p: &Prepared,
+    (w, b): (&Tensor, &Tensor),
+    layers: std::ops::Range<usize>,
+    opts: &TuneOptions,
+) -> Result<TunedModel> {
+    let Targets::Sentences(all_targets) = &p.targets else {
+        unreachable!("sentence task")
+    };
+    let (w, b) = (w.detach(), b.detach());
+    let logits = {
+        let _guard = tch::no_grad_guard();
+        let mut parts = vec![];
+        for rows in p.val.chunks(64) {
+            let x = features(encoder, &p.states, rows, layers.clone());
+            parts.push(x.matmul(&w.tr()) + &b);
+        }
+        Tensor::cat(&parts, 0)
+    };
+    let targets = all_targets.index_select(0, &Tensor::from_slice(&to_i64(&p.val)));
+    // Temperature scaling: one scalar per head, chosen on the validation rows, makes the
+    // probabilities honest (a tuned encoder is over-confident) without moving the ranking.
+    let temperature = best_temperature(&logits, &targets);
+    let probs = crate::encode::rows(&(&logits / temperature).sigmoid());
+    let truth = crate::encode::rows(&targets);
+    let k = data.labels.len();
+    let mut thresholds = Vec::with_capacity(k);
+    let mut scores = Vec::with_capacity(k);
+    for j in 0..k {
+        let pj: Vec<f32> = probs.iter().map(|r| r[j]).collect();
+        let tj: Vec<bool> = truth.iter().map(|r| r[j] > 0.5).collect();
+        let (t, s) = choose_threshold(&pj, &tj, k == 1);
+        thresholds.push(t);
+        scores.push(s.named(&data.labels[j]));
+    }
+    let config = FrameConfig {
+        labels: data.labels.clone(),
+        thresholds,
+        encoder: String::new(),
+        layers: None,
+        training: serde_json::json!({
+            "method": "multi-task fine-tuning of the encoder's top layers with one linear head per task on the mean+max pooled token states (768); thresholds and a temperature chosen on held-out validation documents",
+            "tasks": tasks.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+            "tuned_layers": opts.layers,
+            "epochs": opts.epochs,
+            "lr": opts.lr,
+            "head_lr": opts.head_lr,
+            "batch": opts.batch,
+            "seed": opts.seed,
+            "rows_fit": p.fit.len(),
+            "rows_validation": p.val.len(),
+            "temperature": temperature,
+            "validation": scores.iter().map(|s| s.to_json()).collect::<Vec<_>>(),
+        }),
+    };
+    let model = FrameModel::new(config, &w / temperature, &b / temperature)?;
+    Ok(TunedModel::Heads(model, scores))
+}
+
+/// The token tagger after tuning: its threshold chosen on the validation rows by word-level F1.
+fn token_model(
+    encoder: &Encoder,
+    data: &[Tagged],
+    p: &Prepared,
+    (l1, l2): (&nn::Linear, &nn::Linear),
+    layers: std::ops::Range<usize>,
+    opts: &TuneOptions,
+) -> TunedModel {
+    let _guard = tch::no_grad_guard();
+    let (w1, b1) = (l1.ws.detach(), l1.bs.as_ref().expect("bias").detach());
+    let (w2, b2) = (
+        l2.ws.detach().view([-1]),
+        l2.bs.as_ref().expect("bias").detach(),
+    );
+    let mut tagger = Tagger::new(
+        TaggerConfig {
+            threshold: 0.5,
+            encoder: String::new(),
+            layers: None,
+            training: serde_json::Value::Null,
+        },
+        [w1, b1, w2, b2],
+    );
+    let mut tokens = vec![];
+    for rows in p.val.chunks(64) {
+        let (hidden, mask) = top(encoder, &p.states, rows, layers.clone(), false);
+        let probs = tagger.token_probs(&hidden, &mask);
+        for (r, &i) in rows.iter().enumerate() {
+            tokens.push(crate::encode::token_probs_of(
+                &p.encodings[i],
+                &probs.get(r as i64),
+            ));
+        }
+    }
+    let refs: Vec<&Tagged> = p.val.iter().map(|&i| &data[i]).collect();
+    let (threshold, scores) = tagger::choose_threshold(&refs, &tokens);
+    tagger.config.threshold = threshold;
+    tagger.config.training = serde_json::json!({
+        "method": "trained with the tuned layers (multi-task, `framescore tune`): one-hidden-layer ReLU network on each token's state and its sentence's mean state; threshold with the best word-level F1 on held-out documents",
+        "tuned_layers": opts.layers,
+        "epochs": opts.epochs,
+        "seed": opts.seed,
+        "sentences_fit": p.fit.len(),
+        "sentences_validation": p.val.len(),
+        "validation": scores.iter().map(|s| s.to_json()).collect::<Vec<_>>(),
+    });
+    TunedModel::Tagger(tagger, scores)
 }
 
 /// States entering layer `first` for every encoding, one `[len, hidden]` tensor per row,
@@ -295,14 +462,14 @@ fn lower_states(encoder: &Encoder, encodings: &[Encoding], first: usize) -> Vec<
     states.into_iter().map(|s| s.expect("every row")).collect()
 }
 
-/// Runs `rows`' cached states through the tuned layers and pools them: `[rows, 768]`.
-fn features(
+/// Runs `rows`' cached states through the tuned layers: token states `[b, l, h]` and the mask.
+fn top(
     encoder: &Encoder,
     states: &[Tensor],
     rows: &[usize],
     layers: std::ops::Range<usize>,
     train: bool,
-) -> Tensor {
+) -> (Tensor, Tensor) {
     let l = rows.iter().map(|&i| states[i].size()[0]).max().unwrap_or(1);
     let h = states[rows[0]].size()[1];
     let b = rows.len() as i64;
@@ -320,7 +487,64 @@ fn features(
         .model()
         .run_layers(x.view([b * l, h]), &mask, layers, train)
         .view([b, l, h]);
+    (hidden, mask)
+}
+
+/// Pooled features of `rows` after the tuned layers, without dropout: `[rows, 768]`.
+fn features(
+    encoder: &Encoder,
+    states: &[Tensor],
+    rows: &[usize],
+    layers: std::ops::Range<usize>,
+) -> Tensor {
+    let (hidden, mask) = top(encoder, states, rows, layers, false);
     pool_features(&hidden, &mask)
+}
+
+/// The token network's logits `[b, l]`.
+fn token_logits(l1: &nn::Linear, l2: &nn::Linear, hidden: &Tensor, mask: &Tensor) -> Tensor {
+    tagger::token_features(hidden, mask)
+        .apply(l1)
+        .relu()
+        .apply(l2)
+        .squeeze_dim(-1)
+}
+
+/// One label per token of `e`: 1 if it overlaps a span of `t`, 0 if not, -1 for special tokens.
+fn token_labels(t: &Tagged, e: &Encoding) -> Vec<f32> {
+    e.get_offsets()
+        .iter()
+        .zip(e.get_special_tokens_mask())
+        .map(|(o, &special)| {
+            if special != 0 || o.1 <= o.0 {
+                -1.0
+            } else if t.spans.iter().any(|s| s.start < o.1 && s.end > o.0) {
+                1.0
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+/// Labels of `rows` padded to `l`: targets `[b, l]` and a 0/1 weight that drops special tokens
+/// and padding.
+fn padded_labels(labels: &[Vec<f32>], rows: &[usize], l: i64) -> (Tensor, Tensor) {
+    let mut y = vec![0f32; rows.len() * l as usize];
+    let mut keep = vec![0f32; rows.len() * l as usize];
+    for (r, &i) in rows.iter().enumerate() {
+        for (c, &v) in labels[i].iter().enumerate() {
+            if v >= 0.0 {
+                y[r * l as usize + c] = v;
+                keep[r * l as usize + c] = 1.0;
+            }
+        }
+    }
+    let shape = [rows.len() as i64, l];
+    (
+        Tensor::from_slice(&y).view(shape),
+        Tensor::from_slice(&keep).view(shape),
+    )
 }
 
 /// The temperature in 0.5-4 (steps of 0.05) with the lowest log loss on `targets`.

@@ -237,6 +237,33 @@ fn probabilities_are_valid_and_frames_follow_them() {
 /// In fp32 the output does not depend on the thread count. (bf16 matrix multiplies may sum in
 /// another order with another thread count, which can move a probability in the 4th decimal, so
 /// the default `auto` precision is deterministic for a given thread count only.)
+/// terms.csv says where each term came from: the lexicon, the learned tagger, or both; model
+/// terms carry the tagger's probability as their score.
+#[test]
+fn terms_come_from_the_lexicon_and_the_tagger() {
+    let (_, terms) = read_csv(&sample_run().join("terms.csv"));
+    let origin = |o: &str| terms.iter().filter(|r| r["origin"] == o).count();
+    assert!(origin("lexicon") > 0 && origin("model") > 0 && origin("lexicon;model") > 0);
+    assert_eq!(
+        origin("lexicon") + origin("model") + origin("lexicon;model"),
+        terms.len()
+    );
+    for r in &terms {
+        let score: f32 = r["score"].parse().unwrap();
+        match r["origin"].as_str() {
+            "lexicon" => assert_eq!(score, 1.0),
+            _ => assert!((0.0..=1.0).contains(&score)),
+        }
+        if r["origin"] == "model" {
+            assert_eq!(r["category"], "", "model terms have no lexicon category");
+        }
+    }
+    // The tagger marks some of the seed article's loaded wording too.
+    assert!(terms
+        .iter()
+        .any(|r| r["article_id"] == SEED && r["origin"].contains("model")));
+}
+
 #[test]
 fn output_is_deterministic() {
     let corpus = root().join("datasets/articles");

@@ -13,7 +13,10 @@ use framescore::train::Labelled;
 use super::EncoderArgs;
 
 /// Evaluate a frame model on gold labels: per-frame precision, recall, F1 at the model's
-/// thresholds, macro-F1, and expected calibration error (10 bins).
+/// thresholds, macro-F1, and expected calibration error (10 bins); with --tagger, the
+/// loaded-term tagger's word-level and character-overlap scores too.
+///
+/// For a one-label model (the bias head) it also prints the two-class macro-F1.
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Gold CSV (id,text,<frame>... with 0/1 values, as for training).

@@ -7,32 +7,36 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use framescore::eval;
+use framescore::tagger;
 use framescore::train::Labelled;
-use framescore::tune::{self, Task, TuneOptions};
+use framescore::tune::{self, Task, TaskData, TuneOptions, TunedModel};
 
-/// Fine-tune the encoder's top layers together with frame heads (how the shipped models are made).
+/// Fine-tune the encoder's top layers with frame, bias and tagger heads (how the shipped models
+/// are made).
 ///
-/// Each --task NAME=CSV is a labelled CSV as for `train` (id,text,doc,<label>... with 0/1
-/// values); all tasks share the tuned layers and get one head each. Writes OUT/tuned/
-/// (encoder.safetensors: the tuned layers, about 14 MB for 2 layers) and OUT/NAME/ per task
-/// (frames.json + heads.safetensors, usable with score --model / --bias-model and eval). Each
-/// task's documents are split into a fitting part and a validation part (seeded); thresholds and
-/// calibration come from the validation part. Takes about 5 minutes on 2 cores for the shipped
-/// data.
+/// Each --task NAME=FILE is a labelled CSV as for `train` (id,text,doc,<label>... with 0/1
+/// values) or a tagging JSONL as for `train-tagger`; all tasks share the tuned layers and get
+/// one head each. Writes OUT/tuned/ (encoder.safetensors: the tuned layers, 21 MB for 3 layers)
+/// and OUT/NAME/ per task (a frame model folder for a CSV, a tagger folder for a JSONL), which
+/// score --model / --bias-model / --tagger and eval read. Each task's documents are split into a
+/// fitting part and a validation part (seeded); thresholds and calibration come from the
+/// validation part. The defaults rebuild the shipped models (`--out models`).
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// A task as NAME=CSV; repeatable. Default: frames=datasets/framing/train.csv and
-    /// bias=datasets/babe/train.csv (the shipped models).
-    #[arg(long, value_name = "NAME=CSV")]
+    /// A task as NAME=FILE; repeatable. A CSV is a sentence task (one head over its label
+    /// columns), a JSONL a loaded-wording span task (the tagger's token network, data as for
+    /// `train-tagger`). Default: frames=datasets/framing/train.csv,
+    /// bias=datasets/babe/train.csv and tagger=datasets/tagging/train.jsonl (the shipped models).
+    #[arg(long, value_name = "NAME=FILE")]
     pub task: Vec<String>,
 
     /// Output folder: receives tuned/ and one folder per task.
     #[arg(short, long, value_name = "DIR")]
     pub out: PathBuf,
 
-    /// A held-out gold CSV to score a task on after tuning, as NAME=CSV (reporting only; never
-    /// used for fitting or tuning); repeatable.
-    #[arg(long, value_name = "NAME=CSV")]
+    /// A held-out gold file to score a task on after tuning, as NAME=FILE (reporting only;
+    /// never used for fitting or tuning); repeatable.
+    #[arg(long, value_name = "NAME=FILE")]
     pub test: Vec<String>,
 
     /// How many of the encoder's top layers to tune (1-6).
@@ -74,6 +78,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         vec![
             format!("frames={}", d.join("framing/train.csv").display()),
             format!("bias={}", d.join("babe/train.csv").display()),
+            format!("tagger={}", d.join("tagging/train.jsonl").display()),
         ]
     } else {
         args.task.clone()
@@ -81,14 +86,25 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut tasks = vec![];
     for spec in &specs {
         let (name, path) = parse_pair(spec)?;
-        let data = Labelled::read(&path)?;
-        eprintln!(
-            "framescore: task {name}: {} labels ({}) on {} sentences from {}",
-            data.labels.len(),
-            data.labels.join(", "),
-            data.ids.len(),
-            path.display()
-        );
+        let data = if path.extension().is_some_and(|e| e == "jsonl") {
+            let data = tagger::read_tagged(&path)?;
+            eprintln!(
+                "framescore: task {name}: loaded-wording spans in {} sentences from {}",
+                data.len(),
+                path.display()
+            );
+            TaskData::Tokens(data)
+        } else {
+            let data = Labelled::read(&path)?;
+            eprintln!(
+                "framescore: task {name}: {} labels ({}) on {} sentences from {}",
+                data.labels.len(),
+                data.labels.join(", "),
+                data.ids.len(),
+                path.display()
+            );
+            TaskData::Sentences(data)
+        };
         tasks.push(Task { name, data });
     }
     framescore::set_threads(args.threads);
@@ -136,32 +152,50 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .file_name()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let layers = Some(format!("../tuned/{}", tune::LAYERS_FILE));
     for t in tuned.tasks {
-        let mut model = t.model;
-        model.config.encoder = base.clone();
-        model.config.layers = Some(format!("../tuned/{}", tune::LAYERS_FILE));
         let dir = args.out.join(&t.name);
-        model.save(&dir)?;
         println!("{}: validation scores (thresholds tuned here):", t.name);
-        eval::print_table(&mut std::io::stdout(), &t.validation)?;
+        match t.model {
+            TunedModel::Heads(mut model, scores) => {
+                model.config.encoder = base.clone();
+                model.config.layers = layers.clone();
+                model.save(&dir)?;
+                eval::print_table(&mut std::io::stdout(), &scores)?;
+            }
+            TunedModel::Tagger(mut model, scores) => {
+                model.config.encoder = base.clone();
+                model.config.layers = layers.clone();
+                model.save(&dir)?;
+                tagger::print_table(&mut std::io::stdout(), &scores)?;
+            }
+        }
     }
+    let encoder = framescore::encode::Encoder::load_tuned(
+        &args.encoder,
+        framescore::encode::DEFAULT_BATCH,
+        false,
+        Some(&layers_dir.join(tune::LAYERS_FILE)),
+    )?;
     for spec in &args.test {
         let (name, path) = parse_pair(spec)?;
-        let model = framescore::frames::FrameModel::load(&args.out.join(&name))?;
-        let encoder = framescore::encode::Encoder::load_tuned(
-            &args.encoder,
-            framescore::encode::DEFAULT_BATCH,
-            false,
-            model.layers_file(),
-        )?;
-        let gold = Labelled::read(&path)?;
-        let scores = eval::evaluate(&encoder, &model, &gold)?;
-        println!(
-            "\n{name}: held-out scores on {} ({} sentences):",
-            path.display(),
-            gold.ids.len()
-        );
-        eval::print_table(&mut std::io::stdout(), &scores)?;
+        let dir = args.out.join(&name);
+        println!("\n{name}: held-out scores on {}:", path.display());
+        if path.extension().is_some_and(|e| e == "jsonl") {
+            let model = tagger::Tagger::load(&dir)?;
+            let gold = tagger::read_tagged(&path)?;
+            tagger::print_table(
+                &mut std::io::stdout(),
+                &tagger::evaluate(&encoder, &model, &gold)?,
+            )?;
+        } else {
+            let model = framescore::frames::FrameModel::load(&dir)?;
+            let gold = Labelled::read(&path)?;
+            eval::print_table(
+                &mut std::io::stdout(),
+                &eval::evaluate(&encoder, &model, &gold)?,
+            )?;
+        }
     }
     eprintln!(
         "framescore: tuned layers in {}, models in {}",

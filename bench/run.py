@@ -97,7 +97,9 @@ def eval_scores(model, data, precision, tagger=None):
         out, _, _ = run([BIN, "eval", "--model", model, "--data", data, "--csv", f.name, "--threads", THREADS,
                          "--precision", precision] + extra)
         with open(f.name, newline="", encoding="utf-8") as g:
-            scores = {r["frame"] + " F1": float(r["f1"]) for r in csv.DictReader(g)}
+            rows = list(csv.DictReader(g))
+        # A one-label head's "macro" row repeats its label's F1; leave it out.
+        scores = {r["frame"] + " F1": float(r["f1"]) for r in rows if len(rows) > 2 or r["frame"] != "macro"}
     table = out.split("loaded-term tagger", 1)[1].splitlines()[2:] if tagger else []
     for line in table:
         cols = line.split()

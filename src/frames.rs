@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+use crate::codebook::Codebook;
 use crate::modelfile;
 use serde::{Deserialize, Serialize};
 use tch::Tensor;
@@ -33,6 +34,9 @@ pub struct FrameConfig {
     /// Free-form training report (data, seed, scores), kept for provenance.
     #[serde(default)]
     pub training: serde_json::Value,
+    /// The codebook the frames were trained for (`train --codebook`): what each column means.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codebook: Option<Codebook>,
 }
 
 /// The loaded frame heads.

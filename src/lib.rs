@@ -8,6 +8,7 @@
 //! [`train`] and [`eval`] fit and score the frame heads; [`explain`] names the words that drove
 //! a sentence's top frame.
 pub mod bert;
+pub mod codebook;
 pub mod doc;
 pub mod encode;
 pub mod eval;

@@ -330,6 +330,7 @@ pub fn train(
         thresholds,
         encoder: encoder_name,
         layers,
+        codebook: None,
         training: serde_json::json!({
             "rows": n,
             "seed": opts.seed,

@@ -371,6 +371,7 @@ fn sentence_model(
         thresholds,
         encoder: String::new(),
         layers: None,
+        codebook: None,
         training: serde_json::json!({
             "method": "multi-task fine-tuning of the encoder's top layers with one linear head per task on the mean+max pooled token states (768); thresholds and a temperature chosen on held-out validation documents",
             "tasks": tasks.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),

@@ -69,45 +69,56 @@ fn training_is_reproducible_and_the_model_scores() {
     );
 }
 
+/// The README's worked example ("Your own frames"): a codebook and a hand-labelled CSV in
+/// tests/data/custom-frames/, trained and scored exactly as the README says.
 #[test]
 fn user_defined_frames_become_the_columns() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("econ.csv");
-    let mut w = csv::Writer::from_path(&data).unwrap();
-    w.write_record(["id", "text", "economic"]).unwrap();
-    let (_, rows) = read_csv(&root().join("datasets/framing/train.csv"));
-    for (i, r) in rows.iter().take(60).enumerate() {
-        let t = &r["text"];
-        let econ = [
-            "trade",
-            "econom",
-            "market",
-            "develop",
-            "investment",
-            "tariff",
-        ]
-        .iter()
-        .any(|k| t.to_lowercase().contains(k));
-        w.write_record([format!("u{i}"), t.clone(), (econ as u8).to_string()])
-            .unwrap();
-    }
-    w.flush().unwrap();
-    let model = dir.path().join("model");
+    let example = root().join("tests/data/custom-frames");
+    let (labels, book) = (example.join("labels.csv"), example.join("codebook.toml"));
+    let model = dir.path().join("my-frames");
     let o = framescore(&[
         "train",
         "--data",
-        data.to_str().unwrap(),
+        labels.to_str().unwrap(),
+        "--codebook",
+        book.to_str().unwrap(),
         "--out",
         model.to_str().unwrap(),
-        "--folds",
-        "3",
+        "--seed",
+        "42",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(model.join("frames.json")).unwrap()).unwrap();
+    assert_eq!(
+        config["labels"],
+        serde_json::json!(["economic", "human_rights"])
+    );
+    let described = config["codebook"]["frame"][1]["description"]
+        .as_str()
+        .unwrap();
+    assert!(
+        described.contains("dignity"),
+        "the model keeps the codebook: {config}"
+    );
+
+    // Sentences the model never saw, one per row (--no-split).
+    let input = dir.path().join("new.csv");
+    std::fs::write(
+        &input,
+        "id,text\n\
+         trade,\"Lower tariffs and new investment will create jobs and lift exports across the region.\"\n\
+         debt,\"The debt burden of the poorest countries is strangling their growth.\"\n\
+         torture,\"No one should be tortured or imprisoned for peacefully expressing an opinion.\"\n\
+         women,\"Women and girls must enjoy equal rights and protection from discrimination.\"\n",
+    )
+    .unwrap();
     let out = dir.path().join("out");
-    let seed = root().join("datasets/articles/mondo-2024-01-28-nasa-china-lunar-samples.txt");
     let o = framescore(&[
         "score",
-        seed.to_str().unwrap(),
+        input.to_str().unwrap(),
+        "--no-split",
         "--out",
         out.to_str().unwrap(),
         "--model",
@@ -115,13 +126,55 @@ fn user_defined_frames_become_the_columns() {
         "-q",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let (h, _) = read_csv(&out.join("sentences.csv"));
+    let (h, rows) = read_csv(&out.join("sentences.csv"));
     assert!(
         h.contains(&"p_economic".to_string()) && !h.contains(&"p_hegemony".to_string()),
         "{h:?}"
     );
+    let p = |id: &str, frame: &str| -> f64 {
+        let r = rows.iter().find(|r| r["article_id"] == id).unwrap();
+        r[&format!("p_{frame}")].parse().unwrap()
+    };
+    for econ in ["trade", "debt"] {
+        for rights in ["torture", "women"] {
+            assert!(
+                p(econ, "economic") > p(rights, "economic"),
+                "{econ} vs {rights}"
+            );
+            assert!(
+                p(rights, "human_rights") > p(econ, "human_rights"),
+                "{rights} vs {econ}"
+            );
+        }
+    }
+    let frames = |id: &str| rows.iter().find(|r| r["article_id"] == id).unwrap()["frames"].clone();
+    assert!(frames("trade").contains("economic"), "{}", frames("trade"));
+    assert!(
+        frames("torture").contains("human_rights"),
+        "{}",
+        frames("torture")
+    );
     let (h, _) = read_csv(&out.join("articles.csv"));
-    assert!(h.contains(&"share_economic".to_string()));
+    assert!(h.contains(&"share_human_rights".to_string()));
+
+    // A codebook that does not match the CSV is refused, naming the column.
+    let other = dir.path().join("other.toml");
+    std::fs::write(
+        &other,
+        "[[frame]]\nname = \"economic\"\ndescription = \"The economy.\"\n",
+    )
+    .unwrap();
+    let o = framescore(&[
+        "train",
+        "--data",
+        labels.to_str().unwrap(),
+        "--codebook",
+        other.to_str().unwrap(),
+        "--out",
+        dir.path().join("x").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("human_rights"), "{}", stderr(&o));
 }
 
 #[test]

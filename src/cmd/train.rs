@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
+use framescore::codebook::Codebook;
 use framescore::eval;
 use framescore::train::{self, Labelled, TrainOptions};
 
@@ -14,7 +15,8 @@ use super::EncoderArgs;
 ///
 /// The CSV has columns id,text and one 0/1 column per frame (any names: they become the frame
 /// names); an optional `doc` column groups sentences of one document so cross-validation never
-/// splits a document. Regularisation and decision thresholds are chosen on out-of-fold
+/// splits a document. With --codebook, the CSV's frame columns must be the codebook's frames,
+/// and the model keeps the codebook. Regularisation and decision thresholds are chosen on out-of-fold
 /// predictions, then the heads are refitted on all rows. Same data and seed, same model.
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -25,6 +27,12 @@ pub struct Args {
     /// Where to write the model (frames.json + heads.safetensors).
     #[arg(short, long, value_name = "DIR")]
     pub out: PathBuf,
+
+    /// Codebook (TOML: one [[frame]] table with `name` and `description` per frame) that the
+    /// CSV's frame columns must match; it sets the column order and is saved with the model so
+    /// the model says what each frame means. See the README's "Your own frames".
+    #[arg(long, value_name = "TOML")]
+    pub codebook: Option<PathBuf>,
 
     /// Held-out gold CSV to score the new model on after training (reporting only; never used
     /// for fitting or tuning).
@@ -47,7 +55,15 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let data = Labelled::read(&args.data)?;
+    let mut data = Labelled::read(&args.data)?;
+    let codebook = match &args.codebook {
+        Some(path) => {
+            let book = Codebook::read(path)?;
+            book.align(&mut data, &args.data)?;
+            Some(book)
+        }
+        None => None,
+    };
     let encoder = args.encoder.load(args.layers.path())?;
     eprintln!(
         "framescore: training {} frames ({}) on {} sentences from {}",
@@ -64,6 +80,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let bar = super::progress_bar(0, "{elapsed_precise} [{wide_bar}] {pos}/{len} {msg}", false);
     let (mut model, report) = train::train(&encoder, &data, &opts, &bar)?;
     bar.finish_and_clear();
+    model.config.codebook = codebook;
     // Name the tuned layers relative to the new folder where possible (see layers_reference).
     std::fs::create_dir_all(&args.out)?;
     if let Some(l) = encoder.tuned_layers() {

@@ -395,6 +395,8 @@ mod glibc {
     extern "C" {
         /// `int mallopt(int param, int value)`: 1 on success, 0 on error.
         pub fn mallopt(param: i32, value: i32) -> i32;
+        /// `int malloc_trim(size_t pad)`: returns free heap pages (in every arena) to the OS.
+        pub fn malloc_trim(pad: usize) -> i32;
     }
 
     /// Sets both thresholds; true if glibc accepted both.
@@ -419,6 +421,21 @@ mod glibc {
 pub fn tune_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     glibc::set_thresholds(256 << 20, 512 << 20);
+}
+
+/// Returns the heap's free pages to the OS (`malloc_trim`). With the thresholds raised by
+/// [`tune_allocator`], freed memory stays mapped, and as batches of new shapes come and go the
+/// heap fragments and grows (measured: a 50 MB document crept from 480 to 990 MB). The pipeline
+/// calls this before each window of sentences, so the heap holds one window's working set at
+/// a time; the encoder's activations are faulted in again once per window (about 4,000
+/// sentences), a small cost next to encoding them.
+/// A no-op on other platforms.
+pub fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free pages, under the allocator's own locks.
+    unsafe {
+        glibc::malloc_trim(0);
+    }
 }
 
 #[cfg(test)]

@@ -113,6 +113,18 @@ pub struct Doc {
     pub sentences: Vec<Sentence>,
 }
 
+impl Sentence {
+    /// Frees the per-sentence results once they are written (offsets and voice stay), so a
+    /// long document does not hold every sentence's scores and terms at once.
+    pub fn release(&mut self) {
+        self.probs = Vec::new();
+        self.tagged = Vec::new();
+        self.terms = Vec::new();
+        self.quoted = Vec::new();
+        self.explanation = None;
+    }
+}
+
 impl Doc {
     /// A document that failed before scoring: it still gets its row in `articles.csv`.
     pub fn failed(

@@ -6,6 +6,11 @@
 //! the rayon pool and the encoder runs on libtorch's threads, one after the other, so the two
 //! pools never compete for the cores. The encoder sees every sentence of the chunk at once
 //! (sorted by length inside), not one article at a time.
+//!
+//! After segmentation, the sentence stages run over windows of sentences, and each window's
+//! results go to the sink ([`Emit::Sentences`]) and are then freed; [`Emit::Done`] closes a
+//! document. So a single huge document (a 50 MB transcript) costs its text and a small record
+//! per sentence, not every sentence's scores and terms at once.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -23,6 +28,15 @@ use crate::read::{self, Input};
 use crate::segment;
 use crate::tagger::Tagger;
 
+/// What the pipeline hands its sink, in corpus order.
+pub enum Emit<'a> {
+    /// Sentences `range` of the document are scored (its other sentences' results may already
+    /// have been freed).
+    Sentences(&'a Doc, std::ops::Range<usize>),
+    /// Every sentence of the document has been emitted (a failed or empty document has none).
+    Done(&'a Doc),
+}
+
 /// Tuning knobs of a run.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -30,7 +44,9 @@ pub struct Options {
     pub split: bool,
     /// A chunk closes once it holds this many sentences.
     pub chunk_sentences: usize,
-    /// Sentences embedded per encoder call; bounds the embedding matrix for very long documents.
+    /// Sentences per window of the sentence stages (encoder, heads, explanations, terms); a
+    /// window's results are written and freed before the next, which bounds memory for very
+    /// long documents.
     pub window: usize,
     /// Explain each sentence's top frame with this many words (`None`: no explanations).
     pub explain: Option<usize>,
@@ -60,15 +76,49 @@ pub struct Pipeline<'a> {
 }
 
 impl Pipeline<'_> {
-    /// Runs every stage over one chunk, in place.
-    pub fn process(&self, docs: &mut [Doc]) -> Result<()> {
+    /// Runs every stage over one chunk, handing each window's results to `sink` in document
+    /// order, then freeing them (see [`Emit`]).
+    pub fn process(
+        &self,
+        docs: &mut [Doc],
+        sink: &mut impl FnMut(Emit) -> Result<()>,
+    ) -> Result<()> {
         self.segment(docs);
         self.attribute(docs);
-        self.classify(docs)?;
-        if let Some(top) = self.options.explain {
-            self.explain(docs, top)?;
+        let refs: Vec<(usize, usize)> = docs
+            .iter()
+            .enumerate()
+            .flat_map(|(d, doc)| (0..doc.sentences.len()).map(move |s| (d, s)))
+            .collect();
+        // Documents before `open` have had their Done.
+        let mut open = 0;
+        for window in refs.chunks(self.options.window.max(1)) {
+            // Memory freed since the last window (reading, splitting, the last window's results
+            // and activations) goes back to the OS: see `release_free_memory`.
+            crate::bert::release_free_memory();
+            self.classify(docs, window)?;
+            if let Some(top) = self.options.explain {
+                self.explain(docs, window, top)?;
+            }
+            self.match_terms(docs, window);
+            for run in window.chunk_by(|a, b| a.0 == b.0) {
+                let d = run[0].0;
+                for done in &docs[open..d] {
+                    sink(Emit::Done(done))?;
+                }
+                open = d;
+                sink(Emit::Sentences(
+                    &docs[d],
+                    run[0].1..run[run.len() - 1].1 + 1,
+                ))?;
+            }
+            for &(d, s) in window {
+                docs[d].sentences[s].release();
+            }
         }
-        self.match_terms(docs);
+        for done in &docs[open..] {
+            sink(Emit::Done(done))?;
+        }
         Ok(())
     }
 
@@ -116,16 +166,11 @@ impl Pipeline<'_> {
         });
     }
 
-    /// Stage 2: one encoder pass per distinct sentence, every frame head on its embedding.
-    /// Repeated sentences (datelines, boilerplate, wire copy run by many outlets) are embedded
-    /// once per chunk and share the result.
-    pub fn classify(&self, docs: &mut [Doc]) -> Result<()> {
-        let refs: Vec<(usize, usize)> = docs
-            .iter()
-            .enumerate()
-            .flat_map(|(d, doc)| (0..doc.sentences.len()).map(move |s| (d, s)))
-            .collect();
-        for window in refs.chunks(self.options.window.max(1)) {
+    /// Stage 2: one encoder pass per distinct sentence of `window` (`(doc, sentence)` indices),
+    /// every head on its features. Repeated sentences (datelines, boilerplate, wire copy run by
+    /// many outlets) are embedded once per window and share the result.
+    pub fn classify(&self, docs: &mut [Doc], window: &[(usize, usize)]) -> Result<()> {
+        {
             let mut unique: HashMap<&str, usize> = HashMap::new();
             let mut texts: Vec<&str> = Vec::new();
             let slot: Vec<usize> = window
@@ -169,40 +214,44 @@ impl Pipeline<'_> {
 
     /// Optional stage: occlusion explanations of each sentence's top frame (one encoder pass per
     /// word, so about 12x the cost of scoring; hence opt-in).
-    pub fn explain(&self, docs: &mut [Doc], top: usize) -> Result<()> {
-        let mut texts = Vec::new();
-        let mut probs = Vec::new();
-        for d in docs.iter() {
-            for s in &d.sentences {
-                texts.push(d.sentence_text(s));
-                probs.push(s.probs.clone());
-            }
-        }
-        let mut found =
-            explain::explain(self.encoder, self.frames, &texts, &probs, top)?.into_iter();
-        for s in docs.iter_mut().flat_map(|d| d.sentences.iter_mut()) {
-            s.explanation = found.next().flatten();
+    pub fn explain(&self, docs: &mut [Doc], window: &[(usize, usize)], top: usize) -> Result<()> {
+        let texts: Vec<&str> = window
+            .iter()
+            .map(|&(d, s)| docs[d].sentence_text(&docs[d].sentences[s]))
+            .collect();
+        let probs: Vec<Vec<f32>> = window
+            .iter()
+            .map(|&(d, s)| docs[d].sentences[s].probs.clone())
+            .collect();
+        let found = explain::explain(self.encoder, self.frames, &texts, &probs, top)?;
+        for (&(d, s), e) in window.iter().zip(found) {
+            docs[d].sentences[s].explanation = e;
         }
         Ok(())
     }
 
     /// Stage 3: loaded terms per sentence, offsets into the document text: the lexicon's
     /// matches merged with the tagger's spans (see [`merge`]).
-    pub fn match_terms(&self, docs: &mut [Doc]) {
-        docs.par_iter_mut().for_each(|d| {
-            let text = &d.text;
-            for s in &mut d.sentences {
+    pub fn match_terms(&self, docs: &mut [Doc], window: &[(usize, usize)]) {
+        let found: Vec<Vec<TermHit>> = window
+            .par_iter()
+            .map(|&(d, s)| {
+                let (text, s) = (&docs[d].text, &docs[d].sentences[s]);
                 let mut terms = self.lexicon.find(&text[s.start..s.end]);
                 for t in &mut terms {
                     t.start += s.start;
                     t.end += s.start;
                 }
-                s.terms = merge(terms, &s.tagged, text);
-            }
-        });
+                merge(terms, &s.tagged, text)
+            })
+            .collect();
+        for (&(d, s), terms) in window.iter().zip(found) {
+            docs[d].sentences[s].terms = terms;
+        }
     }
 
-    pub fn run(&self, inputs: &[Input], mut sink: impl FnMut(&[Doc]) -> Result<()>) -> Result<()> {
+    /// Streams `inputs` through every stage; `sink` receives the results in corpus order.
+    pub fn run(&self, inputs: &[Input], mut sink: impl FnMut(Emit) -> Result<()>) -> Result<()> {
         let mut stream = DocStream::new(inputs);
         loop {
             let mut chunk = Vec::new();
@@ -218,8 +267,7 @@ impl Pipeline<'_> {
             if chunk.is_empty() {
                 return Ok(());
             }
-            self.process(&mut chunk)?;
-            sink(&chunk)?;
+            self.process(&mut chunk, &mut sink)?;
         }
     }
 }

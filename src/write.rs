@@ -36,6 +36,23 @@ pub struct Writer {
     explanations: Option<CsvOut>,
     corpus: Tally,
     sources: BTreeMap<String, Tally>,
+    /// The document whose sentences are being written.
+    open: Open,
+}
+
+/// Running counts of the document whose sentences are being written: a long document arrives
+/// in windows of sentences, and its `articles.csv` row is written when it closes.
+#[derive(Default)]
+struct Open {
+    frame_counts: Vec<usize>,
+    n_terms: usize,
+    n_terms_quoted: usize,
+    n_words_quoted: usize,
+    sum_p_biased: f64,
+    n_biased: usize,
+    /// Where offset conversion left off: (byte, code point).
+    cursor: (usize, usize),
+    term_counts: HashMap<String, usize>,
 }
 
 /// Counts that roll up into a `summary.csv` row.
@@ -87,6 +104,7 @@ impl Writer {
             },
             corpus: Tally::default(),
             sources: BTreeMap::new(),
+            open: Open::default(),
         };
         let mut head: Vec<String> = [
             "article_id",
@@ -150,18 +168,30 @@ impl Writer {
         Ok(w)
     }
 
-    /// Writes every row of one finished document. `carries(k, p)` says whether frame `k` holds.
-    pub fn write(&mut self, doc: &Doc, carries: &dyn Fn(usize, f32) -> bool) -> Result<()> {
+    /// Writes the rows of sentences `range` of `doc` (sentences.csv, terms.csv,
+    /// explanations.csv) and adds them to the document's running counts. `carries(k, p)` says
+    /// whether frame `k` holds. Ranges of one document come in order, then [`Writer::close`].
+    pub fn write_sentences(
+        &mut self,
+        doc: &Doc,
+        range: std::ops::Range<usize>,
+        carries: &dyn Fn(usize, f32) -> bool,
+    ) -> Result<()> {
         let k = self.labels.len();
-        let mut frame_counts = vec![0usize; k];
-        let (mut n_terms, mut n_terms_quoted, mut n_words_quoted) = (0, 0, 0);
-        let mut cursor = CharCursor::new(&doc.text);
-        for (i, s) in doc.sentences.iter().enumerate() {
+        let open = &mut self.open;
+        open.frame_counts.resize(k, 0);
+        let mut cursor = CharCursor::resume(&doc.text, open.cursor);
+        for (i, s) in doc.sentences[range.clone()].iter().enumerate() {
+            let i = range.start + i;
             let carried: Vec<usize> = (0..k)
                 .filter(|&j| s.probs.get(j).is_some_and(|&p| carries(j, p)))
                 .collect();
             for &j in &carried {
-                frame_counts[j] += 1;
+                open.frame_counts[j] += 1;
+            }
+            if let Some(p) = s.p_biased {
+                open.sum_p_biased += f64::from(p);
+                open.n_biased += (p >= 0.5) as usize;
             }
             let start = cursor.at(s.start);
             if let (Some(out), Some(ex)) = (&mut self.explanations, &s.explanation) {
@@ -183,14 +213,15 @@ impl Writer {
                 }
             }
             let mut surfaces = Vec::with_capacity(s.terms.len());
-            n_words_quoted += s
+            open.n_words_quoted += s
                 .quoted
                 .iter()
                 .map(|r| doc.text[r.clone()].split_whitespace().count())
                 .sum::<usize>();
             for t in &s.terms {
                 let quoted = in_quotes(&s.quoted, t.start, t.end);
-                n_terms_quoted += quoted as usize;
+                open.n_terms_quoted += quoted as usize;
+                *open.term_counts.entry(t.term.clone()).or_default() += 1;
                 let (ts, te) = (cursor.at(t.start), cursor.at(t.end));
                 let surface = &doc.text[t.start..t.end];
                 surfaces.push(surface);
@@ -207,7 +238,7 @@ impl Writer {
                     if quoted { "1" } else { "0" },
                 ])?;
             }
-            n_terms += s.terms.len();
+            open.n_terms += s.terms.len();
             let end = cursor.at(s.end);
             let mut row = vec![
                 doc.id.clone(),
@@ -229,7 +260,16 @@ impl Writer {
             row.push(s.voice.label().to_string());
             self.sentences.write_record(&row)?;
         }
+        open.cursor = (cursor.byte, cursor.chars);
+        Ok(())
+    }
 
+    /// Writes the `articles.csv` row of `doc`, whose sentences have all been written (a failed
+    /// or empty document has none), and adds it to the summary tallies.
+    pub fn close(&mut self, doc: &Doc) -> Result<()> {
+        let open = std::mem::take(&mut self.open);
+        let mut frame_counts = open.frame_counts;
+        frame_counts.resize(self.labels.len(), 0);
         let n_sent = doc.sentences.len();
         let n_words = if doc.status == Status::Ok {
             doc.text.split_whitespace().count()
@@ -253,26 +293,17 @@ impl Writer {
         ];
         row.extend(frame_counts.iter().map(|&c| format!("{:.4}", share(c))));
         row.push(dominant.to_string());
-        row.push(n_terms.to_string());
-        row.push(format!("{:.3}", per_1k(n_terms, n_words)));
+        row.push(open.n_terms.to_string());
+        row.push(format!("{:.3}", per_1k(open.n_terms, n_words)));
         let counts = DocCounts {
             ok: doc.status == Status::Ok,
             n_sent,
             n_words,
-            n_words_quoted,
-            n_terms,
-            n_terms_quoted,
-            sum_p_biased: doc
-                .sentences
-                .iter()
-                .filter_map(|s| s.p_biased)
-                .map(f64::from)
-                .sum(),
-            n_biased: doc
-                .sentences
-                .iter()
-                .filter(|s| s.p_biased.is_some_and(|p| p >= 0.5))
-                .count(),
+            n_words_quoted: open.n_words_quoted,
+            n_terms: open.n_terms,
+            n_terms_quoted: open.n_terms_quoted,
+            sum_p_biased: open.sum_p_biased,
+            n_biased: open.n_biased,
         };
         row.push(format!("{:.4}", counts.share_quoted_words()));
         row.push(format!("{:.3}", counts.own_density()));
@@ -286,7 +317,7 @@ impl Writer {
             .filter(|s| !s.trim().is_empty())
             .unwrap_or_else(|| "(unknown)".into());
         for tally in [&mut self.corpus, self.sources.entry(source).or_default()] {
-            tally.add(doc, &counts, &frame_counts);
+            tally.add(&counts, &frame_counts, &open.term_counts);
         }
         Ok(())
     }
@@ -347,7 +378,7 @@ impl Writer {
 }
 
 impl Tally {
-    fn add(&mut self, doc: &Doc, c: &DocCounts, frames: &[usize]) {
+    fn add(&mut self, c: &DocCounts, frames: &[usize], terms: &HashMap<String, usize>) {
         if c.ok {
             self.n_ok += 1;
         } else {
@@ -364,8 +395,8 @@ impl Tally {
             *a += b;
         }
         self.n_terms += c.n_terms;
-        for t in doc.sentences.iter().flat_map(|s| &s.terms) {
-            *self.term_counts.entry(t.term.clone()).or_default() += 1;
+        for (term, n) in terms {
+            *self.term_counts.entry(term.clone()).or_default() += n;
         }
     }
 
@@ -489,12 +520,14 @@ struct CharCursor<'a> {
 }
 
 impl<'a> CharCursor<'a> {
+    #[cfg(test)]
     fn new(text: &'a str) -> Self {
-        CharCursor {
-            text,
-            byte: 0,
-            chars: 0,
-        }
+        CharCursor::resume(text, (0, 0))
+    }
+
+    /// Continues from `(byte, chars)`, where an earlier cursor over the same text stopped.
+    fn resume(text: &'a str, (byte, chars): (usize, usize)) -> Self {
+        CharCursor { text, byte, chars }
     }
 
     fn at(&mut self, byte: usize) -> usize {

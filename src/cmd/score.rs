@@ -9,7 +9,7 @@ use anyhow::Result;
 use framescore::doc::Status;
 use framescore::frames::FrameModel;
 use framescore::lexicon::Lexicon;
-use framescore::pipeline::{Options, Pipeline};
+use framescore::pipeline::{Emit, Options, Pipeline};
 use framescore::read;
 use framescore::tagger::Tagger;
 use framescore::write::Writer;
@@ -78,6 +78,12 @@ pub struct Args {
     /// How many words --explain names per sentence.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub explain_top: usize,
+
+    /// Sentences scored, written and freed together: bounds memory on very long documents
+    /// (README, Performance). Lower it to use less memory, at some cost in speed.
+    #[arg(long, value_name = "N", default_value_t = Options::default().window,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub window: usize,
 
     /// No progress bar and no end-of-run summary on stderr (errors, and the count of documents
     /// that could not be scored, are still printed).
@@ -148,22 +154,36 @@ pub fn run(args: Args) -> Result<ExitCode> {
         options: Options {
             split: !args.no_split,
             explain: args.explain.then_some(args.explain_top),
-            ..Options::default()
+            window: args.window,
+            chunk_sentences: args.window,
         },
     };
     let mut writer = Writer::create(&args.out, frames.labels(), args.explain)?;
     let (mut docs, mut sentences, mut empty, mut failed) = (0usize, 0usize, 0usize, 0usize);
-    pipeline.run(&inputs, |chunk| {
-        for doc in chunk {
-            writer.write(doc, &|k, p| frames.carries(k, p))?;
-            docs += 1;
-            sentences += doc.sentences.len();
-            match doc.status {
-                Status::Ok => {}
-                Status::Empty(_) => empty += 1,
-                Status::Error(_) => failed += 1,
+    // Bytes of the open document already counted on the progress bar.
+    let mut shown = 0u64;
+    pipeline.run(&inputs, |emit| {
+        match emit {
+            Emit::Sentences(doc, range) => {
+                sentences += range.len();
+                // A long document advances the bar window by window (text bytes, capped at
+                // the file's).
+                let upto = (doc.sentences[range.end - 1].end as u64).min(doc.bytes);
+                bar.inc(upto.saturating_sub(shown));
+                shown = upto;
+                writer.write_sentences(doc, range, &|k, p| frames.carries(k, p))?;
             }
-            bar.inc(doc.bytes);
+            Emit::Done(doc) => {
+                writer.close(doc)?;
+                docs += 1;
+                match doc.status {
+                    Status::Ok => {}
+                    Status::Empty(_) => empty += 1,
+                    Status::Error(_) => failed += 1,
+                }
+                bar.inc(doc.bytes.saturating_sub(shown));
+                shown = 0;
+            }
         }
         bar.set_message(format!("{docs} docs, {sentences} sentences"));
         Ok(())

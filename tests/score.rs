@@ -264,29 +264,40 @@ fn terms_come_from_the_lexicon_and_the_tagger() {
         .any(|r| r["article_id"] == SEED && r["origin"].contains("model")));
 }
 
+/// Scores the sample articles in fp32 with `extra` options into a new temporary folder.
+fn score_sample_fp32(extra: &[&str]) -> tempfile::TempDir {
+    let corpus = root().join("datasets/articles");
+    let out = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "score",
+        corpus.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "-q",
+        "--fp32",
+    ];
+    args.extend_from_slice(extra);
+    let o = framescore(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    out
+}
+
+fn same_file(a: &tempfile::TempDir, b: &tempfile::TempDir, f: &str) -> bool {
+    let read = |d: &tempfile::TempDir| std::fs::read_to_string(d.path().join(f)).unwrap();
+    read(a) == read(b)
+}
+
 #[test]
 fn output_is_deterministic() {
-    let corpus = root().join("datasets/articles");
-    let run = |threads: &str| {
-        let out = tempfile::tempdir().unwrap();
-        let o = framescore(&[
-            "score",
-            corpus.to_str().unwrap(),
-            "--out",
-            out.path().to_str().unwrap(),
-            "-q",
-            "--fp32",
-            "-j",
-            threads,
-        ]);
-        assert!(o.status.success(), "{}", stderr(&o));
-        out
-    };
-    let (one, two) = (run("1"), run("2"));
+    let (one, two) = (
+        score_sample_fp32(&["-j", "1"]),
+        score_sample_fp32(&["-j", "2"]),
+    );
     for f in ["articles.csv", "sentences.csv", "terms.csv", "summary.csv"] {
-        let a = std::fs::read_to_string(one.path().join(f)).unwrap();
-        let b = std::fs::read_to_string(two.path().join(f)).unwrap();
-        assert_eq!(a, b, "{f} differs between 1 and 2 threads");
+        assert!(
+            same_file(&one, &two, f),
+            "{f} differs between 1 and 2 threads"
+        );
     }
 }
 
@@ -295,27 +306,13 @@ fn output_is_deterministic() {
 /// digit that batch composition can move in fp32.
 #[test]
 fn windows_of_sentences_give_the_same_results() {
-    let corpus = root().join("datasets/articles");
-    let run = |window: &str| {
-        let out = tempfile::tempdir().unwrap();
-        let o = framescore(&[
-            "score",
-            corpus.to_str().unwrap(),
-            "--out",
-            out.path().to_str().unwrap(),
-            "-q",
-            "--fp32",
-            "--window",
-            window,
-        ]);
-        assert!(o.status.success(), "{}", stderr(&o));
-        out
-    };
-    let (whole, windowed) = (run("4096"), run("7"));
+    let whole = score_sample_fp32(&["--window", "4096"]);
+    let windowed = score_sample_fp32(&["--window", "7"]);
     for f in ["articles.csv", "terms.csv", "summary.csv"] {
-        let a = std::fs::read_to_string(whole.path().join(f)).unwrap();
-        let b = std::fs::read_to_string(windowed.path().join(f)).unwrap();
-        assert_eq!(a, b, "{f} differs with --window 7");
+        assert!(
+            same_file(&whole, &windowed, f),
+            "{f} differs with --window 7"
+        );
     }
     let (head, a) = read_csv(&whole.path().join("sentences.csv"));
     let (_, b) = read_csv(&windowed.path().join("sentences.csv"));

@@ -170,43 +170,41 @@ impl Pipeline<'_> {
     /// every head on its features. Repeated sentences (datelines, boilerplate, wire copy run by
     /// many outlets) are embedded once per window and share the result.
     pub fn classify(&self, docs: &mut [Doc], window: &[(usize, usize)]) -> Result<()> {
-        {
-            let mut unique: HashMap<&str, usize> = HashMap::new();
-            let mut texts: Vec<&str> = Vec::new();
-            let slot: Vec<usize> = window
-                .iter()
-                .map(|&(d, s)| {
-                    let text = docs[d].sentence_text(&docs[d].sentences[s]);
-                    *unique.entry(text).or_insert_with(|| {
-                        texts.push(text);
-                        texts.len() - 1
-                    })
+        let mut unique: HashMap<&str, usize> = HashMap::new();
+        let mut texts: Vec<&str> = Vec::new();
+        let slot: Vec<usize> = window
+            .iter()
+            .map(|&(d, s)| {
+                let text = docs[d].sentence_text(&docs[d].sentences[s]);
+                *unique.entry(text).or_insert_with(|| {
+                    texts.push(text);
+                    texts.len() - 1
                 })
-                .collect();
-            let (embeddings, tokens) = self.encoder.embed_tagged(&texts, self.tagger)?;
-            let features = embeddings.features;
-            let probs = self.frames.predict(&features);
-            let tagged: Vec<Vec<(std::ops::Range<usize>, f32)>> = match self.tagger {
-                Some(t) => texts
+            })
+            .collect();
+        let (embeddings, tokens) = self.encoder.embed_tagged(&texts, self.tagger)?;
+        let features = embeddings.features;
+        let probs = self.frames.predict(&features);
+        let tagged: Vec<Vec<(std::ops::Range<usize>, f32)>> = match self.tagger {
+            Some(t) => texts
+                .iter()
+                .zip(&tokens)
+                .map(|(text, tok)| t.spans(text, tok))
+                .collect(),
+            None => vec![],
+        };
+        let biased: Option<Vec<f32>> = self
+            .bias
+            .map(|b| b.predict(&features).into_iter().map(|p| p[0]).collect());
+        for (&(d, s), &u) in window.iter().zip(&slot) {
+            docs[d].sentences[s].probs = probs[u].clone();
+            docs[d].sentences[s].p_biased = biased.as_ref().map(|b| b[u]);
+            if let Some(spans) = tagged.get(u) {
+                let start = docs[d].sentences[s].start;
+                docs[d].sentences[s].tagged = spans
                     .iter()
-                    .zip(&tokens)
-                    .map(|(text, tok)| t.spans(text, tok))
-                    .collect(),
-                None => vec![],
-            };
-            let biased: Option<Vec<f32>> = self
-                .bias
-                .map(|b| b.predict(&features).into_iter().map(|p| p[0]).collect());
-            for (&(d, s), &u) in window.iter().zip(&slot) {
-                docs[d].sentences[s].probs = probs[u].clone();
-                docs[d].sentences[s].p_biased = biased.as_ref().map(|b| b[u]);
-                if let Some(spans) = tagged.get(u) {
-                    let start = docs[d].sentences[s].start;
-                    docs[d].sentences[s].tagged = spans
-                        .iter()
-                        .map(|(r, p)| (r.start + start..r.end + start, *p))
-                        .collect();
-                }
+                    .map(|(r, p)| (r.start + start..r.end + start, *p))
+                    .collect();
             }
         }
         Ok(())

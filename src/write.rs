@@ -45,11 +45,8 @@ pub struct Writer {
 #[derive(Default)]
 struct Open {
     frame_counts: Vec<usize>,
-    n_terms: usize,
-    n_terms_quoted: usize,
-    n_words_quoted: usize,
-    sum_p_biased: f64,
-    n_biased: usize,
+    /// The sentence-level counts; `close` fills in the document-level ones.
+    counts: DocCounts,
     /// Where offset conversion left off: (byte, code point).
     cursor: (usize, usize),
     term_counts: HashMap<String, usize>,
@@ -190,8 +187,8 @@ impl Writer {
                 open.frame_counts[j] += 1;
             }
             if let Some(p) = s.p_biased {
-                open.sum_p_biased += f64::from(p);
-                open.n_biased += (p >= 0.5) as usize;
+                open.counts.sum_p_biased += f64::from(p);
+                open.counts.n_biased += (p >= 0.5) as usize;
             }
             let start = cursor.at(s.start);
             if let (Some(out), Some(ex)) = (&mut self.explanations, &s.explanation) {
@@ -213,14 +210,14 @@ impl Writer {
                 }
             }
             let mut surfaces = Vec::with_capacity(s.terms.len());
-            open.n_words_quoted += s
+            open.counts.n_words_quoted += s
                 .quoted
                 .iter()
                 .map(|r| doc.text[r.clone()].split_whitespace().count())
                 .sum::<usize>();
             for t in &s.terms {
                 let quoted = in_quotes(&s.quoted, t.start, t.end);
-                open.n_terms_quoted += quoted as usize;
+                open.counts.n_terms_quoted += quoted as usize;
                 *open.term_counts.entry(t.term.clone()).or_default() += 1;
                 let (ts, te) = (cursor.at(t.start), cursor.at(t.end));
                 let surface = &doc.text[t.start..t.end];
@@ -238,7 +235,7 @@ impl Writer {
                     if quoted { "1" } else { "0" },
                 ])?;
             }
-            open.n_terms += s.terms.len();
+            open.counts.n_terms += s.terms.len();
             let end = cursor.at(s.end);
             let mut row = vec![
                 doc.id.clone(),
@@ -293,17 +290,13 @@ impl Writer {
         ];
         row.extend(frame_counts.iter().map(|&c| format!("{:.4}", share(c))));
         row.push(dominant.to_string());
-        row.push(open.n_terms.to_string());
-        row.push(format!("{:.3}", per_1k(open.n_terms, n_words)));
+        row.push(open.counts.n_terms.to_string());
+        row.push(format!("{:.3}", per_1k(open.counts.n_terms, n_words)));
         let counts = DocCounts {
             ok: doc.status == Status::Ok,
             n_sent,
             n_words,
-            n_words_quoted: open.n_words_quoted,
-            n_terms: open.n_terms,
-            n_terms_quoted: open.n_terms_quoted,
-            sum_p_biased: open.sum_p_biased,
-            n_biased: open.n_biased,
+            ..open.counts
         };
         row.push(format!("{:.4}", counts.share_quoted_words()));
         row.push(format!("{:.3}", counts.own_density()));
@@ -442,6 +435,7 @@ impl Tally {
 }
 
 /// What one document adds to the roll-ups.
+#[derive(Default)]
 struct DocCounts {
     ok: bool,
     n_sent: usize,

@@ -76,18 +76,22 @@ fn user_defined_frames_become_the_columns() {
     let dir = tempfile::tempdir().unwrap();
     let example = root().join("tests/data/custom-frames");
     let (labels, book) = (example.join("labels.csv"), example.join("codebook.toml"));
+    // As the README says: train --data labels.csv --codebook codebook.toml --out DIR --seed 42.
+    let train = |book: &std::path::Path, out: &std::path::Path| {
+        framescore(&[
+            "train",
+            "--data",
+            labels.to_str().unwrap(),
+            "--codebook",
+            book.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--seed",
+            "42",
+        ])
+    };
     let model = dir.path().join("my-frames");
-    let o = framescore(&[
-        "train",
-        "--data",
-        labels.to_str().unwrap(),
-        "--codebook",
-        book.to_str().unwrap(),
-        "--out",
-        model.to_str().unwrap(),
-        "--seed",
-        "42",
-    ]);
+    let o = train(&book, &model);
     assert!(o.status.success(), "{}", stderr(&o));
     let config: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(model.join("frames.json")).unwrap()).unwrap();
@@ -164,15 +168,7 @@ fn user_defined_frames_become_the_columns() {
         "[[frame]]\nname = \"economic\"\ndescription = \"The economy.\"\n",
     )
     .unwrap();
-    let o = framescore(&[
-        "train",
-        "--data",
-        labels.to_str().unwrap(),
-        "--codebook",
-        other.to_str().unwrap(),
-        "--out",
-        dir.path().join("x").to_str().unwrap(),
-    ]);
+    let o = train(&other, &dir.path().join("x"));
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("human_rights"), "{}", stderr(&o));
 }

@@ -451,7 +451,7 @@ fn lower_states(encoder: &Encoder, encodings: &[Encoding], first: usize) -> Vec<
     let mut states: Vec<Option<Tensor>> = (0..encodings.len()).map(|_| None).collect();
     for batch in order.chunks(32) {
         let encs: Vec<&Encoding> = batch.iter().map(|&i| &encodings[i]).collect();
-        let (ids, mask) = pad_batch(&encs);
+        let (ids, mask) = pad_batch(&encs, 1);
         let (b, l) = ids.size2().expect("2-D");
         let x = model.run_layers(model.embed(&ids), &mask, 0..first, false);
         let x = x.view([b, l, -1]);

@@ -52,6 +52,16 @@ struct Open {
     term_counts: HashMap<String, usize>,
 }
 
+impl Open {
+    /// Nothing counted yet, for `frames` frames.
+    fn new(frames: usize) -> Open {
+        Open {
+            frame_counts: vec![0; frames],
+            ..Open::default()
+        }
+    }
+}
+
 /// Counts that roll up into a `summary.csv` row.
 #[derive(Default)]
 struct Tally {
@@ -101,7 +111,7 @@ impl Writer {
             },
             corpus: Tally::default(),
             sources: BTreeMap::new(),
-            open: Open::default(),
+            open: Open::new(labels.len()),
         };
         let mut head: Vec<String> = [
             "article_id",
@@ -176,7 +186,6 @@ impl Writer {
     ) -> Result<()> {
         let k = self.labels.len();
         let open = &mut self.open;
-        open.frame_counts.resize(k, 0);
         let mut cursor = CharCursor::resume(&doc.text, open.cursor);
         for (i, s) in doc.sentences[range.clone()].iter().enumerate() {
             let i = range.start + i;
@@ -264,9 +273,8 @@ impl Writer {
     /// Writes the `articles.csv` row of `doc`, whose sentences have all been written (a failed
     /// or empty document has none), and adds it to the summary tallies.
     pub fn close(&mut self, doc: &Doc) -> Result<()> {
-        let open = std::mem::take(&mut self.open);
-        let mut frame_counts = open.frame_counts;
-        frame_counts.resize(self.labels.len(), 0);
+        let open = std::mem::replace(&mut self.open, Open::new(self.labels.len()));
+        let frame_counts = open.frame_counts;
         let n_sent = doc.sentences.len();
         let n_words = if doc.status == Status::Ok {
             doc.text.split_whitespace().count()

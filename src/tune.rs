@@ -84,6 +84,9 @@ pub struct TuneOptions {
     pub seed: u64,
     /// Share of each task's documents held out for thresholds and calibration.
     pub val_share: f64,
+    /// Weight of the SetFit-style pair loss on sentence tasks (0: off): within each batch, the
+    /// cosine between two sentences' embeddings is pulled towards the overlap of their labels.
+    pub contrastive: f64,
 }
 
 impl Default for TuneOptions {
@@ -96,6 +99,7 @@ impl Default for TuneOptions {
             batch: 16,
             seed: 42,
             val_share: 0.15,
+            contrastive: 0.0,
         }
     }
 }
@@ -277,12 +281,18 @@ pub fn tune(
                     (Head::Linear(w, b), Targets::Sentences(targets)) => {
                         let x = pool_features(&hidden, &mask);
                         let y = targets.index_select(0, &Tensor::from_slice(&to_i64(rows)));
-                        (x.matmul(&w.tr()) + b).binary_cross_entropy_with_logits::<&Tensor>(
-                            &y,
-                            None,
-                            None,
-                            tch::Reduction::Mean,
-                        )
+                        let bce = (x.matmul(&w.tr()) + b)
+                            .binary_cross_entropy_with_logits::<&Tensor>(
+                                &y,
+                                None,
+                                None,
+                                tch::Reduction::Mean,
+                            );
+                        if opts.contrastive > 0.0 {
+                            bce + pair_loss(&x, &y) * opts.contrastive
+                        } else {
+                            bce
+                        }
                     }
                     (Head::Tokens(l1, l2), Targets::Tokens(labels)) => {
                         let logits = token_logits(l1, l2, &hidden, &mask);
@@ -381,6 +391,7 @@ fn sentence_model(
             "head_lr": opts.head_lr,
             "batch": opts.batch,
             "seed": opts.seed,
+            "contrastive": opts.contrastive,
             "rows_fit": p.fit.len(),
             "rows_validation": p.val.len(),
             "temperature": temperature,
@@ -502,6 +513,27 @@ fn features(
     pool_features(&hidden, &mask)
 }
 
+/// SetFit's pair objective inside one batch: the mean squared gap between the cosine of two
+/// sentences' mean-pooled embeddings (the first half of `x`, already unit length) and the
+/// Jaccard overlap of their label sets (two sentences with no label count as the same class).
+/// It shapes the embedding space by label, which the heads then read.
+fn pair_loss(x: &Tensor, y: &Tensor) -> Tensor {
+    let b = x.size()[0];
+    if b < 2 {
+        return Tensor::zeros([], (Kind::Float, Device::Cpu));
+    }
+    let half = x.size()[1] / 2;
+    let z = x.narrow(1, 0, half);
+    let cos = z.matmul(&z.tr());
+    let both = y.matmul(&y.tr());
+    let count = y.sum_dim_intlist([1i64].as_slice(), true, Kind::Float);
+    let either = &count + count.tr() - &both;
+    let target = (&both / either.clamp_min(1.0)).where_self(&either.gt(0.0), &either.ones_like());
+    let off_diagonal = Tensor::ones([b, b], (Kind::Float, Device::Cpu))
+        - Tensor::eye(b, (Kind::Float, Device::Cpu));
+    ((cos - target).square() * &off_diagonal).sum(Kind::Float) / (b * (b - 1)) as f64
+}
+
 /// The token network's logits `[b, l]`.
 fn token_logits(l1: &nn::Linear, l2: &nn::Linear, hidden: &Tensor, mask: &Tensor) -> Tensor {
     tagger::token_features(hidden, mask)
@@ -597,4 +629,34 @@ pub fn save_layers(dir: &Path, layers: &[(String, Tensor)]) -> Result<()> {
     let refs: Vec<(&str, &Tensor)> = layers.iter().map(|(n, t)| (n.as_str(), t)).collect();
     Tensor::write_safetensors(&refs, dir.join(LAYERS_FILE))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows of unit-length "mean" halves followed by an ignored "max" half, as pool_features
+    /// lays them out.
+    fn pooled(rows: &[[f32; 2]]) -> Tensor {
+        let flat: Vec<f32> = rows.iter().flat_map(|r| [r[0], r[1], 0.0, 0.0]).collect();
+        Tensor::from_slice(&flat).view([rows.len() as i64, 4])
+    }
+
+    #[test]
+    fn pair_loss_pulls_cosine_towards_label_overlap() {
+        let y = Tensor::from_slice(&[1f32, 0., 0., 1., 0., 0.]).view([3, 2]);
+        // Rows 0 and 1 share no label and are orthogonal, as they should be; row 2 has no
+        // label but sits on row 1 (cosine 1, target 0): two of the six ordered pairs are off by 1.
+        let x = pooled(&[[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]]);
+        let wrong = pair_loss(&x, &y).double_value(&[]);
+        assert!(wrong > 0.3 && wrong < 0.34, "{wrong}");
+        let y_same = Tensor::from_slice(&[1f32, 0., 1., 0.]).view([2, 2]);
+        let same = pooled(&[[1.0, 0.0], [1.0, 0.0]]);
+        assert!(pair_loss(&same, &y_same).double_value(&[]) < 1e-9);
+        // Two sentences with no label at all count as the same class.
+        let none = Tensor::zeros([2, 2], (Kind::Float, Device::Cpu));
+        assert!(pair_loss(&same, &none).double_value(&[]) < 1e-9);
+        let apart = pooled(&[[1.0, 0.0], [0.0, 1.0]]);
+        assert!((pair_loss(&apart, &none).double_value(&[]) - 1.0).abs() < 1e-9);
+    }
 }

@@ -51,6 +51,11 @@ pub struct Args {
     #[arg(long, default_value_t = TuneOptions::default().lr)]
     pub lr: f64,
 
+    /// Weight of a SetFit-style pair loss on the sentence tasks (0: off): within each batch the
+    /// cosine between two sentences' embeddings is pulled towards the overlap of their labels.
+    #[arg(long, value_name = "WEIGHT", default_value_t = TuneOptions::default().contrastive)]
+    pub contrastive: f64,
+
     /// Random seed (validation split, shuffling, dropout).
     #[arg(long, default_value_t = TuneOptions::default().seed)]
     pub seed: u64,
@@ -115,6 +120,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         epochs: args.epochs,
         lr: args.lr,
         seed: args.seed,
+        contrastive: args.contrastive,
         ..TuneOptions::default()
     };
     let bar = super::progress_bar(

@@ -60,6 +60,11 @@ pub struct Args {
     #[arg(long, default_value_t = TuneOptions::default().seed)]
     pub seed: u64,
 
+    /// A document (its `doc` value) that is always trained on, never held out for validation;
+    /// repeatable. Default: the design article, whose sentences are the codebook's examples.
+    #[arg(long, value_name = "DOC", default_values_t = TuneOptions::default().keep_in_fit)]
+    pub keep_in_fit: Vec<String>,
+
     /// Sentence-encoder folder to start from. Default: all-MiniLM-L6-v2 as installed by
     /// scripts/setup.sh.
     #[arg(long, value_name = "DIR", default_value_os_t = framescore::models_dir().join("minilm"))]
@@ -121,6 +126,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         lr: args.lr,
         seed: args.seed,
         contrastive: args.contrastive,
+        keep_in_fit: args.keep_in_fit,
         ..TuneOptions::default()
     };
     let bar = super::progress_bar(

@@ -10,12 +10,12 @@ sentences with no frame stay represented. The test split is untouched. Also writ
 round5-context.jsonl (each sentence with its neighbours) for the annotators; not needed to build
 the splits.
 """
-import csv, json, os, random, sys
+import csv, os, random, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sample_round2 import CUE as HEGEMONY_CUE  # noqa: E402
 from sample_round3 import is_test  # noqa: E402
-from sample_sentences import CUE, clean, load_speeches, sentences, write_candidates  # noqa: E402
+from sample_sentences import CUE, draw, load_speeches, sentences, write_candidates, write_context  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "candidates-round5.csv")
@@ -31,33 +31,16 @@ def main():
     rng.shuffle(speeches)
     want = {"hegemony": 360, "other": 240, "plain": 240}
     rows, context = [], {}
+    def kind_of(s):
+        return "hegemony" if HEGEMONY_CUE.search(s) else "other" if CUE.search(s) else "plain"
+
     for sp in speeches:
         if sp["id"] in used or is_test(sp["id"]) or not any(want.values()):
             continue
-        all_sents = list(sentences(sp["text"]))
-        order = list(range(len(all_sents)))
-        rng.shuffle(order)
-        taken = 0
-        for i in order:
-            s = all_sents[i]
-            if not clean(s) or taken == 2:
-                continue
-            kind = "hegemony" if HEGEMONY_CUE.search(s) else "other" if CUE.search(s) else "plain"
-            if want[kind] == 0:
-                continue
-            want[kind] -= 1
-            taken += 1
-            sid = f"{sp['id']}-f{taken}"
-            rows.append((sid, sp["id"], "train", s))
-            context[sid] = {
-                "before": all_sents[i - 1] if i > 0 else "",
-                "after": all_sents[i + 1] if i + 1 < len(all_sents) else "",
-            }
+        draw(sp["id"], list(sentences(sp["text"])), rng, kind_of, want, 2, "f", rows, context)
     rows.sort()
     write_candidates(OUT, rows)
-    with open(os.path.join(HERE, "..", "round5-context.jsonl"), "w", encoding="utf-8") as f:
-        for sid, doc, _, text in rows:
-            f.write(json.dumps({"id": sid, "doc": doc, "text": text, **context[sid]}) + "\n")
+    write_context(os.path.join(HERE, "..", "round5-context.jsonl"), rows, context)
 
 
 if __name__ == "__main__":

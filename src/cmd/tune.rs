@@ -144,12 +144,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .parent()
         .map(|p| p.to_path_buf())
         .unwrap_or_default();
+    let base = args
+        .encoder
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let card = serde_json::json!({
-        "base_encoder": args.encoder.file_name().map(|s| s.to_string_lossy().into_owned()),
+        "base_encoder": base,
         "tuned_layers": args.layers,
         "epochs": args.epochs,
         "lr": args.lr,
         "seed": args.seed,
+        "contrastive": opts.contrastive,
+        "keep_in_fit": opts.keep_in_fit,
         "tasks": specs
             .iter()
             .map(|s| s.replace(&format!("{}/", root.display()), ""))
@@ -159,11 +166,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
         layers_dir.join("tuned.json"),
         serde_json::to_string_pretty(&card)? + "\n",
     )?;
-    let base = args
-        .encoder
-        .file_name()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
     let layers = Some(format!("../tuned/{}", tune::LAYERS_FILE));
     for t in tuned.tasks {
         let dir = args.out.join(&t.name);

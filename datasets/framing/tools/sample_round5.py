@@ -31,6 +31,7 @@ def main():
     rng.shuffle(speeches)
     want = {"hegemony": 360, "other": 240, "plain": 240}
     rows, context = [], {}
+
     def kind_of(s):
         return "hegemony" if HEGEMONY_CUE.search(s) else "other" if CUE.search(s) else "plain"
 

@@ -74,6 +74,35 @@ def body(path):
     return text
 
 
+def draw(doc, sents, rng, kind_of, want, cap, tag, rows, context):
+    """Draws up to `cap` sentences of one document in a seeded random order, each of a kind
+    (`kind_of(s)`, None to skip) that `want` still asks for; appends (id, doc, "train", text) rows
+    with ids `{doc}-{tag}{n}` and records each one's neighbours in `context` (rounds 5 and 6)."""
+    order = list(range(len(sents)))
+    rng.shuffle(order)
+    taken = 0
+    for i in order:
+        s = sents[i]
+        if not clean(s) or taken == cap:
+            continue
+        kind = kind_of(s)
+        if kind is None or want[kind] == 0:
+            continue
+        want[kind] -= 1
+        taken += 1
+        sid = f"{doc}-{tag}{taken}"
+        rows.append((sid, doc, "train", s))
+        context[sid] = {"before": sents[i - 1] if i > 0 else "",
+                        "after": sents[i + 1] if i + 1 < len(sents) else ""}
+
+
+def write_context(path, rows, context):
+    """Writes each drawn sentence with its neighbours, as the annotators saw them."""
+    with open(path, "w", encoding="utf-8") as f:
+        for sid, doc, _, text in rows:
+            f.write(json.dumps({"id": sid, "doc": doc, "text": text, **context[sid]}) + "\n")
+
+
 def main():
     rows = []
     for path in sorted(glob.glob(os.path.join(SHARED, "corpus/seed/*.txt")) +
@@ -106,32 +135,3 @@ def main():
 
 if __name__ == "__main__":
     main()
-
-
-def draw(doc, sents, rng, kind_of, want, cap, tag, rows, context):
-    """Draws up to `cap` sentences of one document in a seeded random order, each of a kind
-    (`kind_of(s)`, None to skip) that `want` still asks for; appends (id, doc, split, text) rows
-    with ids `{doc}-{tag}{n}` and records each one's neighbours in `context` (rounds 5 and 6)."""
-    order = list(range(len(sents)))
-    rng.shuffle(order)
-    taken = 0
-    for i in order:
-        s = sents[i]
-        if not clean(s) or taken == cap:
-            continue
-        kind = kind_of(s)
-        if kind is None or want[kind] == 0:
-            continue
-        want[kind] -= 1
-        taken += 1
-        sid = f"{doc}-{tag}{taken}"
-        rows.append((sid, doc, "train", s))
-        context[sid] = {"before": sents[i - 1] if i > 0 else "",
-                        "after": sents[i + 1] if i + 1 < len(sents) else ""}
-
-
-def write_context(path, rows, context):
-    """Writes each drawn sentence with its neighbours, as the annotators saw them."""
-    with open(path, "w", encoding="utf-8") as f:
-        for sid, doc, _, text in rows:
-            f.write(json.dumps({"id": sid, "doc": doc, "text": text, **context[sid]}) + "\n")

@@ -212,12 +212,23 @@ impl LeanBert {
     /// `input_ids`, `attention_mask`: `[b, l]` int64 (mask 1 for real tokens, 0 for padding).
     /// Returns the last hidden states, `[b, l, hidden]`, float32. Runs without autograd.
     pub fn forward(&self, input_ids: &Tensor, attention_mask: &Tensor) -> Tensor {
+        self.forward_through(input_ids, attention_mask, self.layers.len())
+    }
+
+    /// [`LeanBert::forward`] through the first `layers` layers only: the states entering layer
+    /// `layers` (fine-tuning caches those below the layers it trains).
+    pub fn forward_through(
+        &self,
+        input_ids: &Tensor,
+        attention_mask: &Tensor,
+        layers: usize,
+    ) -> Tensor {
         let _guard = tch::no_grad_guard();
         let (b, l) = input_ids
             .size2()
             .expect("input_ids must be [batch, length]");
         let x = self.embed(input_ids);
-        self.run_layers(x, attention_mask, 0..self.layers.len(), false)
+        self.run_layers(x, attention_mask, 0..layers, false)
             .view([b, l, self.hidden])
     }
 

@@ -205,6 +205,17 @@ impl Encoder {
     pub(crate) fn each_batch(
         &self,
         encodings: &[Encoding],
+        visit: impl FnMut(&[usize], &Tensor, &Tensor),
+    ) -> Vec<usize> {
+        self.each_batch_through(encodings, self.model.num_layers(), visit)
+    }
+
+    /// [`Encoder::each_batch`] with `hidden` the states entering layer `layers` (all layers:
+    /// the last hidden states).
+    pub(crate) fn each_batch_through(
+        &self,
+        encodings: &[Encoding],
+        layers: usize,
         mut visit: impl FnMut(&[usize], &Tensor, &Tensor),
     ) -> Vec<usize> {
         let mut order: Vec<usize> = (0..encodings.len()).collect();
@@ -223,7 +234,7 @@ impl Encoder {
             let batch = &order[range];
             let encs: Vec<&Encoding> = batch.iter().map(|&i| &encodings[i]).collect();
             let (ids, mask) = pad_batch(&encs, pad);
-            let hidden = self.model.forward(&ids, &mask);
+            let hidden = self.model.forward_through(&ids, &mask, layers);
             visit(batch, &hidden, &mask);
             visited.extend_from_slice(batch);
         }

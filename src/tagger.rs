@@ -535,7 +535,8 @@ pub(crate) fn choose_threshold(
 ) -> (f32, Vec<TagScores>) {
     let mut best = (0.5f32, -1.0, vec![]);
     for step in 1..=19 {
-        let t = (step as f32 * 0.05 * 100.0).round() / 100.0;
+        // Division rounds correctly, so 7 / 20 is exactly the literal 0.35 the card records.
+        let t = step as f32 / 20.0;
         let scores = by_source(refs, tokens, t);
         let f = balanced_f1(&scores);
         if f > best.1 {

@@ -64,6 +64,15 @@ def fixed_sentences():
     return out
 
 
+def write_sentences(path, texts):
+    """One sentence per row (id,text), for scoring with --no-split."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "text"])
+        for i, t in enumerate(texts):
+            w.writerow([f"s{i}", t])
+
+
 def score(corpus, out, work, extra):
     """framescore score end to end; returns (scored sentences, wall s, peak RSS MB)."""
     _, wall, rss = run([BIN, "score", corpus, "--out", out, "-q", "--threads", THREADS] + extra)
@@ -119,11 +128,7 @@ def main():
         if size > len(pool):
             sys.exit(f"[bench] only {len(pool)} fixed sentences; BENCH_SENTENCES asks for {size}")
         corpus = os.path.join(work, f"sentences-{size}.csv")
-        with open(corpus, "w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f)
-            w.writerow(["id", "text"])
-            for i, t in enumerate(pool[:size]):
-                w.writerow([f"s{i}", t])
+        write_sentences(corpus, pool[:size])
         row, _ = measure("sentences", size, corpus, work, ["--no-split"])
         rows.append(row)
     for size in SPEECHES:

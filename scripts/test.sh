@@ -3,6 +3,8 @@
 # including the tests that run the real encoder and the real binary.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# The tests run the accurate models too, so set-up installs all-mpnet-base-v2 as well.
+export FRAMESCORE_MPNET=1
 # shellcheck source=setup.sh
 source "$ROOT/scripts/setup.sh"
 cd "$ROOT"

@@ -26,6 +26,12 @@
 //! 1.2-1.3x rust-bert's throughput (1.9x on 256-token inputs), bf16 2.5-3.4x (4.9x), with outputs
 //! within 1e-5 of rust-bert's (fp32) and embeddings at cosine >= 0.9999 to fp32's (bf16).
 //!
+//! The same code runs MPNet (all-mpnet-base-v2, the opt-in accurate encoder), which differs from
+//! BERT in three places only: a learned relative-position bias added to every layer's attention
+//! scores (32 log-spaced distance buckets, one table shared by all layers), RoBERTa-style
+//! position ids (offset past the padding index) with no token-type embedding, and its own
+//! weight names. [`Arch`] holds what differs.
+//!
 //! [`tune_allocator`] is separate and process-wide: it keeps glibc from unmapping the large
 //! per-batch activations after every op and faulting them in again on the next batch.
 
@@ -35,10 +41,145 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use rust_bert::bert::BertConfig;
 use rust_bert::Activation;
-use tch::{Kind, Tensor};
+use serde::Deserialize;
+use tch::{Device, Kind, Tensor};
 
 /// BERT's layer-norm epsilon. rust-bert hard-codes it too (its `BertConfig` has no field for it).
-const LAYER_NORM_EPS: f64 = 1e-12;
+const BERT_LAYER_NORM_EPS: f64 = 1e-12;
+
+/// MPNet's relative-position buckets stop growing at this distance (Hugging Face's value; the
+/// checkpoint's config does not record it).
+const MPNET_MAX_DISTANCE: i64 = 128;
+
+/// What the encoder's `config.json` says, for either architecture.
+#[derive(Debug, Clone)]
+pub struct EncoderConfig {
+    pub arch: ArchKind,
+    pub hidden_size: i64,
+    pub num_attention_heads: i64,
+    pub num_hidden_layers: i64,
+    pub hidden_act: Activation,
+    pub layer_norm_eps: f64,
+}
+
+/// The architectures the lean forward runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArchKind {
+    Bert,
+    /// MPNet with this many relative-position buckets and this padding token id (its position
+    /// ids start after it).
+    Mpnet {
+        buckets: i64,
+        pad_id: i64,
+    },
+}
+
+/// MPNet's `config.json` fields (rust-bert 0.23 has no MPNet model, so no config type either).
+#[derive(Deserialize)]
+struct MpnetConfig {
+    hidden_size: i64,
+    num_attention_heads: i64,
+    num_hidden_layers: i64,
+    hidden_act: Activation,
+    layer_norm_eps: f64,
+    relative_attention_num_buckets: i64,
+    pad_token_id: i64,
+}
+
+impl EncoderConfig {
+    /// Reads `config.json`: `model_type` "mpnet" is MPNet, anything else is parsed as BERT
+    /// (with rust-bert's `BertConfig`, as MiniLM and every BERT checkpoint are).
+    pub fn from_file(path: &Path) -> Result<EncoderConfig> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let value: serde_json::Value = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not valid JSON", path.display()))?;
+        let invalid = || format!("{} is not a BERT or MPNet config", path.display());
+        if value.get("model_type").and_then(|v| v.as_str()) == Some("mpnet") {
+            let c: MpnetConfig = serde_json::from_value(value).with_context(invalid)?;
+            return Ok(EncoderConfig {
+                arch: ArchKind::Mpnet {
+                    buckets: c.relative_attention_num_buckets,
+                    pad_id: c.pad_token_id,
+                },
+                hidden_size: c.hidden_size,
+                num_attention_heads: c.num_attention_heads,
+                num_hidden_layers: c.num_hidden_layers,
+                hidden_act: c.hidden_act,
+                layer_norm_eps: c.layer_norm_eps,
+            });
+        }
+        let c: BertConfig = serde_json::from_value(value).with_context(invalid)?;
+        Ok(EncoderConfig::from(&c))
+    }
+}
+
+impl From<&BertConfig> for EncoderConfig {
+    fn from(c: &BertConfig) -> EncoderConfig {
+        EncoderConfig {
+            arch: ArchKind::Bert,
+            hidden_size: c.hidden_size,
+            num_attention_heads: c.num_attention_heads,
+            num_hidden_layers: c.num_hidden_layers,
+            hidden_act: c.hidden_act,
+            layer_norm_eps: BERT_LAYER_NORM_EPS,
+        }
+    }
+}
+
+/// Checkpoint names of one layer's parameters (after `encoder.layer.N.`), per architecture.
+struct LayerNames {
+    q: &'static str,
+    k: &'static str,
+    v: &'static str,
+    attn_out: &'static str,
+    attn_norm: &'static str,
+}
+
+impl ArchKind {
+    fn layer_names(self) -> LayerNames {
+        match self {
+            ArchKind::Bert => LayerNames {
+                q: "attention.self.query",
+                k: "attention.self.key",
+                v: "attention.self.value",
+                attn_out: "attention.output.dense",
+                attn_norm: "attention.output.LayerNorm",
+            },
+            ArchKind::Mpnet { .. } => LayerNames {
+                q: "attention.attn.q",
+                k: "attention.attn.k",
+                v: "attention.attn.v",
+                attn_out: "attention.attn.o",
+                attn_norm: "attention.LayerNorm",
+            },
+        }
+    }
+}
+
+/// MPNet's bucket of each (query, key) pair for sequences of `len` tokens, `[len, len]` int64:
+/// exact below 8 tokens apart, log-spaced up to `max_distance`, separately for keys before and
+/// after the query. The same tensor ops as Hugging Face's `relative_position_bucket`, in the
+/// same order and precision, so the boundary cases (a log that lands on an integer) truncate
+/// the same way.
+pub fn relative_buckets(len: i64, buckets: i64, max_distance: i64) -> Tensor {
+    let opts = (Kind::Int64, Device::Cpu);
+    let query = Tensor::arange(len, opts).unsqueeze(1);
+    let key = Tensor::arange(len, opts).unsqueeze(0);
+    let n = query - key; // -(key - query)
+    let half = buckets / 2;
+    let ret = n.lt(0).to_kind(Kind::Int64) * half;
+    let n = n.abs();
+    let max_exact = half / 2;
+    let small = n.lt(max_exact);
+    let large = ((n.to_kind(Kind::Float) / max_exact).log()
+        / ((max_distance as f64) / (max_exact as f64)).ln()
+        * (half - max_exact))
+        .to_kind(Kind::Int64)
+        + max_exact;
+    let large = large.clamp_max(half - 1);
+    ret + n.where_self(&small, &large)
+}
 
 /// A linear layer as `linear` wants it: weight `[out, in]` (the checkpoint's layout, contiguous;
 /// oneDNN's bf16 matmul was faster with it than with a pre-transposed `[in, out]` copy, and fp32
@@ -54,16 +195,17 @@ impl Linear {
     }
 }
 
-/// A layer norm's affine parameters, both `[hidden]`.
+/// A layer norm's affine parameters, both `[hidden]`, and its epsilon.
 struct Norm {
     w: Tensor,
     b: Tensor,
+    eps: f64,
 }
 
 impl Norm {
     fn apply(&self, x: &Tensor) -> Tensor {
         let n = self.w.size()[0];
-        x.layer_norm([n], Some(&self.w), Some(&self.b), LAYER_NORM_EPS, false)
+        x.layer_norm([n], Some(&self.w), Some(&self.b), self.eps, false)
     }
 }
 
@@ -78,13 +220,18 @@ struct Layer {
     out_norm: Norm,
 }
 
-/// BERT encoder (embeddings and layers, no pooler) on plain tensors. Inference only; immutable
-/// after loading, so it can be shared by reference.
+/// BERT or MPNet encoder (embeddings and layers, no pooler) on plain tensors. Immutable after
+/// loading (except for [`LeanBert::make_trainable`]), so it can be shared by reference.
 pub struct LeanBert {
+    arch: ArchKind,
     word: Tensor,
-    /// `[max_positions, hidden]`: position embeddings plus the token-type-0 embedding, summed at
-    /// load time (every token of a single-sentence input has type 0).
+    /// `[max_positions, hidden]`: the embedding added at each position. BERT: position plus the
+    /// token-type-0 embedding, summed at load time (every token of a single-sentence input has
+    /// type 0). MPNet: the position embeddings from the first position after the padding index.
     pos_type: Tensor,
+    /// MPNet only: the relative-position bias of every head for every (query, key) pair up to
+    /// the longest input, `[heads, max, max]` fp32, looked up once at load time.
+    rel_bias: Option<Tensor>,
     emb_norm: Norm,
     layers: Vec<Layer>,
     heads: i64,
@@ -101,7 +248,7 @@ impl LeanBert {
     /// `encoder.layer.N.attention.self.query.weight`, ...; a leading `bert.` is accepted too).
     /// With `bf16`, the projection weights and their activations are bfloat16 (faster on
     /// AMX/AVX512-BF16 CPUs, embeddings about 1e-5 cosine away from fp32's); otherwise fp32.
-    pub fn load(dir: &Path, config: &BertConfig, bf16: bool) -> Result<LeanBert> {
+    pub fn load(dir: &Path, config: &EncoderConfig, bf16: bool) -> Result<LeanBert> {
         LeanBert::load_with_overlay(dir, config, bf16, None)
     }
 
@@ -109,7 +256,7 @@ impl LeanBert {
     /// names, e.g. fine-tuned top layers written by `framescore tune`) replaces the checkpoint's.
     pub fn load_with_overlay(
         dir: &Path,
-        config: &BertConfig,
+        config: &EncoderConfig,
         bf16: bool,
         overlay: Option<&Path>,
     ) -> Result<LeanBert> {
@@ -151,13 +298,36 @@ impl LeanBert {
                 .with_context(|| format!("{} has no tensor {name}", path.display()))?;
             Ok(t.to_kind(Kind::Float).contiguous())
         };
+        let eps = config.layer_norm_eps;
         let word = take("embeddings.word_embeddings.weight")?;
-        let pos_type = take("embeddings.position_embeddings.weight")?
-            + take("embeddings.token_type_embeddings.weight")?.get(0);
+        let positions = take("embeddings.position_embeddings.weight")?;
+        let (pos_type, rel_bias) = match config.arch {
+            ArchKind::Bert => (
+                positions + take("embeddings.token_type_embeddings.weight")?.get(0),
+                None,
+            ),
+            ArchKind::Mpnet { buckets, pad_id } => {
+                // Position ids count from pad_id + 1 (RoBERTa's scheme; padding, always at the
+                // end here, is masked out of attention, so its own positions do not matter).
+                let first = pad_id + 1;
+                let max = positions.size()[0] - first;
+                let pos = positions.narrow(0, first, max);
+                let table = take("encoder.relative_attention_bias.weight")?; // [buckets, heads]
+                let index = relative_buckets(max, buckets, MPNET_MAX_DISTANCE).view([-1]);
+                let bias = table
+                    .index_select(0, &index)
+                    .view([max, max, -1])
+                    .permute([2, 0, 1])
+                    .contiguous();
+                (pos, Some(bias))
+            }
+        };
         let emb_norm = Norm {
             w: take("embeddings.LayerNorm.weight")?,
             b: take("embeddings.LayerNorm.bias")?,
+            eps,
         };
+        let names = config.arch.layer_names();
         let mut layers = Vec::with_capacity(config.num_hidden_layers.max(0) as usize);
         for i in 0..config.num_hidden_layers {
             let mut t = |name: &str| take(&format!("encoder.layer.{i}.{name}"));
@@ -167,28 +337,25 @@ impl LeanBert {
                     b: t(&format!("{name}.bias"))?.to_kind(kind),
                 })
             };
-            let (q, k, v) = (
-                lin("attention.self.query")?,
-                lin("attention.self.key")?,
-                lin("attention.self.value")?,
-            );
+            let (q, k, v) = (lin(names.q)?, lin(names.k)?, lin(names.v)?);
             let qkv = Linear {
                 w: Tensor::cat(&[q.w, k.w, v.w], 0),
                 b: Tensor::cat(&[q.b, k.b, v.b], 0),
             };
-            let attn_out = lin("attention.output.dense")?;
+            let attn_out = lin(names.attn_out)?;
             let inter = lin("intermediate.dense")?;
             let out = lin("output.dense")?;
             let mut norm = |name: &str| -> Result<Norm> {
                 Ok(Norm {
                     w: t(&format!("{name}.weight"))?,
                     b: t(&format!("{name}.bias"))?,
+                    eps,
                 })
             };
             layers.push(Layer {
                 qkv,
                 attn_out,
-                attn_norm: norm("attention.output.LayerNorm")?,
+                attn_norm: norm(names.attn_norm)?,
                 inter,
                 out,
                 out_norm: norm("output.LayerNorm")?,
@@ -198,8 +365,10 @@ impl LeanBert {
             bail!("hidden size is not a multiple of the number of attention heads");
         }
         Ok(LeanBert {
+            arch: config.arch,
             word,
             pos_type,
+            rel_bias,
             emb_norm,
             layers,
             heads: config.num_attention_heads,
@@ -237,7 +406,18 @@ impl LeanBert {
         self.layers.len()
     }
 
-    /// The embedding layer: word + (position + type 0), then layer norm, as `[b*l, hidden]` fp32.
+    /// Width of the hidden states (384 for MiniLM, 768 for MPNet).
+    pub fn hidden(&self) -> i64 {
+        self.hidden
+    }
+
+    /// Longest input, in tokens, the position embeddings cover.
+    pub fn max_positions(&self) -> i64 {
+        self.pos_type.size()[0]
+    }
+
+    /// The embedding layer: word + position (+ type 0 for BERT), then layer norm, as
+    /// `[b*l, hidden]` fp32.
     pub fn embed(&self, input_ids: &Tensor) -> Tensor {
         let (b, l) = input_ids
             .size2()
@@ -270,9 +450,14 @@ impl LeanBert {
         const DROPOUT: f64 = 0.1;
         // Additive key mask, broadcast over heads and queries: 0 for real tokens, -10000 for
         // padding (rust-bert's value; its softmax weight is exactly 0 in fp32 and in bf16).
-        let mask = ((attention_mask.ones_like() - attention_mask) * -10000.0)
-            .to_kind(self.kind)
-            .view([b, 1, 1, l]);
+        let mask = ((attention_mask.ones_like() - attention_mask) * -10000.0).view([b, 1, 1, l]);
+        // MPNet adds its relative-position bias to the scores of every layer: one additive
+        // `[b, heads, l, l]` mask then carries both.
+        let mask = match &self.rel_bias {
+            Some(bias) => bias.narrow(1, 0, l).narrow(2, 0, l).unsqueeze(0) + mask,
+            None => mask,
+        }
+        .to_kind(self.kind);
         // Mixed precision when `kind` is bf16: the residual stream, the layer norms and the
         // embeddings stay fp32; only the projections (the GEMMs, where AMX pays), attention and GELU
         // run in bf16. Keeping the residual sum in fp32 is what holds the embeddings within
@@ -354,6 +539,7 @@ impl LeanBert {
     /// the fused QKV split back), detached fp32 copies: what an overlay file holds.
     pub fn layer_tensors(&self, range: std::ops::Range<usize>) -> Vec<(String, Tensor)> {
         let _guard = tch::no_grad_guard();
+        let names = self.arch.layer_names();
         let mut out = vec![];
         for i in range {
             let layer = &self.layers[i];
@@ -365,14 +551,14 @@ impl LeanBert {
             };
             let w = layer.qkv.w.chunk(3, 0);
             let b = layer.qkv.b.chunk(3, 0);
-            for (k, part) in ["query", "key", "value"].iter().enumerate() {
-                put(&format!("attention.self.{part}.weight"), &w[k]);
-                put(&format!("attention.self.{part}.bias"), &b[k]);
+            for (k, part) in [names.q, names.k, names.v].iter().enumerate() {
+                put(&format!("{part}.weight"), &w[k]);
+                put(&format!("{part}.bias"), &b[k]);
             }
-            put("attention.output.dense.weight", &layer.attn_out.w);
-            put("attention.output.dense.bias", &layer.attn_out.b);
-            put("attention.output.LayerNorm.weight", &layer.attn_norm.w);
-            put("attention.output.LayerNorm.bias", &layer.attn_norm.b);
+            put(&format!("{}.weight", names.attn_out), &layer.attn_out.w);
+            put(&format!("{}.bias", names.attn_out), &layer.attn_out.b);
+            put(&format!("{}.weight", names.attn_norm), &layer.attn_norm.w);
+            put(&format!("{}.bias", names.attn_norm), &layer.attn_norm.b);
             put("intermediate.dense.weight", &layer.inter.w);
             put("intermediate.dense.bias", &layer.inter.b);
             put("output.dense.weight", &layer.out.w);
@@ -463,6 +649,10 @@ mod tests {
 
     fn config() -> BertConfig {
         BertConfig::from_file(model_dir().join("config.json"))
+    }
+
+    fn lean_config() -> EncoderConfig {
+        EncoderConfig::from_file(&model_dir().join("config.json")).unwrap()
     }
 
     /// The encoder's tokenizer settings: truncation at 256, no padding (batches pad themselves).
@@ -562,11 +752,33 @@ mod tests {
          consultation.",
     ];
 
+    /// Buckets as Hugging Face's `MPNetEncoder.relative_position_bucket` gives them (printed
+    /// from transformers 4.x for 200 tokens): keys after the query, then keys before it.
+    #[test]
+    fn mpnet_buckets_match_hugging_face() {
+        let b = relative_buckets(200, 32, 128);
+        let at = [
+            0, 1, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 199,
+        ];
+        let after = [
+            0, 17, 23, 24, 25, 26, 26, 27, 28, 28, 29, 30, 30, 31, 31, 31,
+        ];
+        let before = [0, 1, 7, 8, 9, 10, 10, 11, 12, 12, 13, 14, 14, 15, 15, 15];
+        for (k, &d) in at.iter().enumerate() {
+            assert_eq!(b.int64_value(&[0, d]), after[k], "key {d} after the query");
+            assert_eq!(
+                b.int64_value(&[d, 0]),
+                before[k],
+                "key {d} before the query"
+            );
+        }
+    }
+
     #[test]
     fn fp32_matches_rust_bert() {
         let config = config();
         let (reference, _vs) = reference(&config);
-        let lean = LeanBert::load(model_dir(), &config, false).unwrap();
+        let lean = LeanBert::load(model_dir(), &lean_config(), false).unwrap();
         let (ids, mask) = batch(&token_ids(&tokenizer(), SENTENCES));
         let want = reference_forward(&reference, &ids, &mask);
         let got = lean.forward(&ids, &mask);
@@ -579,9 +791,8 @@ mod tests {
 
     #[test]
     fn bf16_embeddings_stay_close_to_fp32() {
-        let config = config();
-        let fp32 = LeanBert::load(model_dir(), &config, false).unwrap();
-        let bf16 = LeanBert::load(model_dir(), &config, true).unwrap();
+        let fp32 = LeanBert::load(model_dir(), &lean_config(), false).unwrap();
+        let bf16 = LeanBert::load(model_dir(), &lean_config(), true).unwrap();
         let (ids, mask) = batch(&token_ids(&tokenizer(), SENTENCES));
         let got = bf16.forward(&ids, &mask);
         assert_eq!(got.kind(), Kind::Float);
@@ -736,15 +947,15 @@ mod tests {
     /// the layer-range forward equals the whole forward.
     #[test]
     fn layer_overlay_round_trips() {
-        let config = config();
-        let model = LeanBert::load(model_dir(), &config, false).unwrap();
+        let model = LeanBert::load(model_dir(), &lean_config(), false).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("layers.safetensors");
         let tensors = model.layer_tensors(4..6);
         assert_eq!(tensors.len(), 2 * 16);
         let refs: Vec<(&str, &Tensor)> = tensors.iter().map(|(n, t)| (n.as_str(), t)).collect();
         Tensor::write_safetensors(&refs, &path).unwrap();
-        let again = LeanBert::load_with_overlay(model_dir(), &config, false, Some(&path)).unwrap();
+        let again =
+            LeanBert::load_with_overlay(model_dir(), &lean_config(), false, Some(&path)).unwrap();
         let (ids, mask) = batch(&token_ids(
             &tokenizer(),
             &[
@@ -767,7 +978,48 @@ mod tests {
             &bad,
         )
         .unwrap();
-        assert!(LeanBert::load_with_overlay(model_dir(), &config, false, Some(&bad)).is_err());
+        assert!(
+            LeanBert::load_with_overlay(model_dir(), &lean_config(), false, Some(&bad)).is_err()
+        );
+    }
+
+    /// MPNet's layers written out under their own checkpoint names load back as an overlay
+    /// (what `framescore tune --encoder models/mpnet` ships), and its bf16 path (where the
+    /// relative-position bias rides in the bf16 attention mask) stays close to fp32.
+    #[test]
+    fn mpnet_overlay_round_trips_and_bf16_stays_close() {
+        let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/models/mpnet"));
+        let config = EncoderConfig::from_file(&dir.join("config.json")).unwrap();
+        assert!(matches!(
+            config.arch,
+            ArchKind::Mpnet {
+                buckets: 32,
+                pad_id: 1
+            }
+        ));
+        let model = LeanBert::load(dir, &config, false).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("layers.safetensors");
+        let tensors = model.layer_tensors(11..12);
+        assert!(tensors
+            .iter()
+            .any(|(n, _)| n == "encoder.layer.11.attention.attn.q.weight"));
+        let refs: Vec<(&str, &Tensor)> = tensors.iter().map(|(n, t)| (n.as_str(), t)).collect();
+        Tensor::write_safetensors(&refs, &path).unwrap();
+        let again = LeanBert::load_with_overlay(dir, &config, false, Some(&path)).unwrap();
+        let mut tok = Tokenizer::from_file(dir.join("tokenizer.json")).unwrap();
+        tok.with_padding(None);
+        let (ids, mask) = batch(&token_ids(&tok, SENTENCES));
+        let whole = model.forward(&ids, &mask);
+        assert_eq!(max_diff(&whole, &again.forward(&ids, &mask), &mask), 0.0);
+        let bf16 = LeanBert::load(dir, &config, true).unwrap();
+        let cos = cosines(
+            &mean_pool(&whole, &mask),
+            &mean_pool(&bf16.forward(&ids, &mask), &mask),
+        );
+        let min = cos.min().double_value(&[]);
+        eprintln!("mpnet bf16 vs fp32 embeddings: min cosine {min:.5}");
+        assert!(min >= 0.995, "bf16 cosine {min}");
     }
 
     #[test]
@@ -781,8 +1033,8 @@ mod tests {
             .collect();
         let config = config();
         let (reference, _vs) = reference(&config);
-        let fp32 = LeanBert::load(model_dir(), &config, false).unwrap();
-        let bf16 = LeanBert::load(model_dir(), &config, true).unwrap();
+        let fp32 = LeanBert::load(model_dir(), &lean_config(), false).unwrap();
+        let bf16 = LeanBert::load(model_dir(), &lean_config(), true).unwrap();
         // BENCH_JOIN=k joins every k sentences into one text: long inputs (up to the 256-token
         // truncation), where the activations outgrow glibc's default mmap threshold.
         let join: usize = env_or("BENCH_JOIN", 1).max(1);

@@ -9,12 +9,11 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use rust_bert::bert::BertConfig;
 use serde::Deserialize;
 use tch::{Device, Kind, Tensor};
 use tokenizers::{Encoding, Tokenizer, TruncationParams};
 
-use crate::bert::{tune_allocator, LeanBert};
+use crate::bert::{tune_allocator, EncoderConfig, LeanBert};
 use crate::tagger::Tagger;
 
 /// Files the encoder folder must hold (fetched by `scripts/setup.sh`).
@@ -50,10 +49,11 @@ pub struct Encoder {
 
 /// What one encoder pass yields per sentence, one row each, in the order given.
 pub struct Embeddings {
-    /// `[n, 384]`: the sentence embedding, exactly sentence-transformers' (mean-pooled over the
-    /// tokens, unit length). For similarity and clustering.
+    /// `[n, hidden]` (384 for MiniLM, 768 for MPNet): the sentence embedding, exactly
+    /// sentence-transformers' (mean-pooled over the tokens, unit length). For similarity and
+    /// clustering.
     pub matrix: Tensor,
-    /// `[n, 768]`: what the heads read, the sentence embedding followed by the unit-length
+    /// `[n, 2 * hidden]`: what the heads read, the sentence embedding followed by the unit-length
     /// max-pool of the token states. Max pooling keeps a strong single cue ("blockading") that the
     /// mean dilutes; on the frame test split it raised macro-F1 from 0.773 to 0.780.
     pub features: Tensor,
@@ -84,13 +84,14 @@ impl Encoder {
             if !dir.join(f).is_file() {
                 bail!(
                     "the encoder is missing {} in {}; run scripts/setup.sh (it installs all-MiniLM-L6-v2 \
-                     into models/minilm) or pass --encoder DIR",
+                     into models/minilm; `scripts/setup.sh --mpnet` adds all-mpnet-base-v2 in \
+                     models/mpnet) or pass --encoder DIR",
                     f,
                     dir.display()
                 );
             }
         }
-        let config: BertConfig = read_json(&dir.join("config.json"))?;
+        let config = EncoderConfig::from_file(&dir.join("config.json"))?;
         let max_len = match read_json::<SentenceBertConfig>(&dir.join("sentence_bert_config.json"))
         {
             Ok(c) => c.max_seq_length,
@@ -138,9 +139,9 @@ impl Encoder {
         &self.model
     }
 
-    /// Output dimension of the embeddings.
+    /// Output dimension of the embeddings (384 for all-MiniLM-L6-v2, 768 for all-mpnet-base-v2).
     pub fn dim(&self) -> i64 {
-        384
+        self.model.hidden()
     }
 
     /// Tokenizes `texts` (parallel inside the tokenizers crate).

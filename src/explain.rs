@@ -31,7 +31,7 @@ use crate::frames::FrameModel;
 pub const MAX_WORDS: usize = 60;
 
 /// Occluded variants per encoder call, so that memory stays bounded for any number of sentences
-/// (one call holds the strings and a `[WINDOW, 768]` feature matrix).
+/// (one call holds the strings and a `[WINDOW, 2 * hidden]` feature matrix).
 pub const WINDOW: usize = 4096;
 
 /// One word that drove a sentence's top frame.

@@ -337,7 +337,7 @@ pub fn train(
             "folds": opts.folds,
             "steps": opts.steps,
             "l2": chosen_l2,
-            "features": "mean-pooled sentence embedding + max-pooled token states (768)",
+            "features": format!("mean-pooled sentence embedding + max-pooled token states ({} values)", 2 * encoder.dim()),
             "method": "logistic head per frame on frozen encoder features, standardised; L2 and threshold chosen on out-of-fold predictions (folds by document); refit on all rows",
             "out_of_fold": scores.iter().map(|s| s.to_json()).collect::<Vec<_>>(),
         }),

@@ -38,6 +38,31 @@ pub const DESIGN_ARTICLE: &str = "mondo-2024-01-28-nasa-china-lunar-samples";
 /// File name of the tuned layers inside a tuned-encoder folder.
 pub const LAYERS_FILE: &str = "encoder.safetensors";
 
+/// The card beside [`LAYERS_FILE`]; its `base_encoder` names the encoder folder (under
+/// `models/`) the layers were tuned from.
+pub const CARD_FILE: &str = "tuned.json";
+
+/// The encoder folder that tuned `layers` belong on: `models/<base_encoder>` as their
+/// [`CARD_FILE`] records it, or `models/minilm` (the default encoder) without tuned layers or
+/// without a card. Layers only fit the encoder they were tuned from, so commands take the
+/// encoder from here unless `--encoder` says otherwise.
+pub fn base_encoder_dir(layers: Option<&Path>) -> Result<std::path::PathBuf> {
+    let default = crate::models_dir().join("minilm");
+    let Some(card) = layers.and_then(Path::parent).map(|d| d.join(CARD_FILE)) else {
+        return Ok(default);
+    };
+    if !card.is_file() {
+        return Ok(default);
+    }
+    let text = std::fs::read_to_string(&card)?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{} is not valid JSON: {e}", card.display()))?;
+    Ok(match value.get("base_encoder").and_then(|b| b.as_str()) {
+        Some(name) if !name.is_empty() => crate::models_dir().join(name),
+        _ => default,
+    })
+}
+
 /// One task: one head on the shared tuned layers.
 pub struct Task {
     pub name: String,
@@ -83,14 +108,19 @@ pub struct TuneOptions {
     pub lr: f64,
     /// Peak learning rate of the heads.
     pub head_lr: f64,
-    /// Sentences per task in each step.
+    /// Sentences per sentence task in each step.
     pub batch: usize,
+    /// Sentences of a token (tagger) task in each step.
+    pub token_batch: usize,
     pub seed: u64,
     /// Share of each task's documents held out for thresholds and calibration.
     pub val_share: f64,
     /// Weight of the SetFit-style pair loss on sentence tasks (0: off): within each batch, the
     /// cosine between two sentences' embeddings is pulled towards the overlap of their labels.
     pub contrastive: f64,
+    /// Run the frozen layers' one-off pass in bf16 (mixed precision, as scoring runs them on
+    /// CPUs with native bf16): about 3x faster, states within cosine 0.9999 of fp32's.
+    pub frozen_bf16: bool,
     /// Documents never held out for validation: the design article, whose sentences are the
     /// codebook's worked examples, must be learned from whatever the seeded split draws.
     pub keep_in_fit: Vec<String>,
@@ -104,9 +134,11 @@ impl Default for TuneOptions {
             lr: 1e-4,
             head_lr: 3e-3,
             batch: 16,
+            token_batch: 48,
             seed: 42,
             val_share: 0.15,
             contrastive: 0.0,
+            frozen_bf16: false,
             keep_in_fit: vec![DESIGN_ARTICLE.to_string()],
         }
     }
@@ -191,7 +223,21 @@ pub fn tune(
     tch::manual_seed(opts.seed as i64);
     let val_folds = (1.0 / opts.val_share.clamp(0.02, 0.5)).round() as usize;
 
-    progress.set_message("encoding the frozen layers");
+    // The frozen layers' pass over every sentence takes minutes on a wide encoder: the bar
+    // counts sentences first, then steps.
+    progress.set_length(tasks.iter().map(|t| t.data.len() as u64).sum());
+    progress.set_message("sentences through the frozen layers");
+    let bf16_copy = if opts.frozen_bf16 {
+        Some(Encoder::load_tuned(
+            encoder.dir(),
+            crate::encode::DEFAULT_BATCH,
+            true,
+            encoder.tuned_layers(),
+        )?)
+    } else {
+        None
+    };
+    let frozen = bf16_copy.as_ref().unwrap_or(encoder);
     let mut prepared = Vec::with_capacity(tasks.len());
     let mut rng = Lcg(opts.seed ^ 0x9e37_79b9_7f4a_7c15);
     for task in tasks {
@@ -217,10 +263,15 @@ pub fn tune(
                     .zip(&encodings)
                     .map(|(t, e)| token_labels(t, e))
                     .collect();
-                (Targets::Tokens(labels), opts.batch * 3)
+                (Targets::Tokens(labels), opts.token_batch)
             }
         };
-        let states = lower_states(encoder, &encodings, first);
+        // Only the rows tuning reads (the tagger keeps a fifth of its span-less sentences).
+        let mut used: Vec<usize> = fit.iter().chain(&val).copied().collect();
+        used.sort_unstable();
+        used.dedup();
+        progress.inc((encodings.len() - used.len()) as u64);
+        let states = lower_states(frozen, &encodings, &used, first, progress);
         prepared.push(Prepared {
             fit,
             val,
@@ -231,6 +282,7 @@ pub fn tune(
         });
     }
 
+    drop(bf16_copy);
     let vs = nn::VarStore::new(Device::Cpu);
     let root = vs.root();
     encoder
@@ -261,8 +313,9 @@ pub fn tune(
         .max()
         .unwrap_or(0);
     let total = (steps_per_epoch * opts.epochs).max(1);
+    progress.set_position(0);
     progress.set_length(total as u64);
-    progress.set_message("fine-tuning");
+    progress.set_message("fine-tuning steps");
     let mut step = 0usize;
     for _ in 0..opts.epochs {
         let orders: Vec<Vec<usize>> = prepared
@@ -392,7 +445,7 @@ fn sentence_model(
         layers: None,
         codebook: None,
         training: serde_json::json!({
-            "method": "multi-task fine-tuning of the encoder's top layers with one linear head per task on the mean+max pooled token states (768); thresholds and a temperature chosen on held-out validation documents",
+            "method": format!("multi-task fine-tuning of the encoder's top layers with one linear head per task on the mean+max pooled token states ({} values); thresholds and a temperature chosen on held-out validation documents", w.size()[1]),
             "tasks": tasks.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
             "tuned_layers": opts.layers,
             "epochs": opts.epochs,
@@ -461,17 +514,29 @@ fn token_model(
     TunedModel::Tagger(tagger, scores)
 }
 
-/// States entering layer `first` for every encoding, one `[len, hidden]` tensor per row,
-/// computed once without autograd in length-sorted batches.
-fn lower_states(encoder: &Encoder, encodings: &[Encoding], first: usize) -> Vec<Tensor> {
-    let mut states: Vec<Option<Tensor>> = (0..encodings.len()).map(|_| None).collect();
-    encoder.each_batch_through(encodings, first, |rows, hidden, _| {
-        for (r, &i) in rows.iter().enumerate() {
-            let len = encodings[i].get_ids().len() as i64;
-            states[i] = Some(hidden.get(r as i64).narrow(0, 0, len).copy());
+/// States entering layer `first` for the encodings in `used`, one `[len, hidden]` tensor per
+/// row (an empty one for rows not used), computed once without autograd in length-sorted
+/// batches.
+fn lower_states(
+    encoder: &Encoder,
+    encodings: &[Encoding],
+    used: &[usize],
+    first: usize,
+    progress: &ProgressBar,
+) -> Vec<Tensor> {
+    let subset: Vec<Encoding> = used.iter().map(|&i| encodings[i].clone()).collect();
+    let hidden_size = encoder.dim();
+    let mut states: Vec<Tensor> = (0..encodings.len())
+        .map(|_| Tensor::zeros([0, hidden_size], (Kind::Float, Device::Cpu)))
+        .collect();
+    encoder.each_batch_through(&subset, first, |rows, hidden, _| {
+        progress.inc(rows.len() as u64);
+        for (r, &k) in rows.iter().enumerate() {
+            let len = subset[k].get_ids().len() as i64;
+            states[used[k]] = hidden.get(r as i64).narrow(0, 0, len).copy();
         }
     });
-    states.into_iter().map(|s| s.expect("every row")).collect()
+    states
 }
 
 /// Runs `rows`' cached states through the tuned layers: token states `[b, l, h]` and the mask.
@@ -502,7 +567,7 @@ fn top(
     (hidden, mask)
 }
 
-/// Pooled features of `rows` after the tuned layers, without dropout: `[rows, 768]`.
+/// Pooled features of `rows` after the tuned layers, without dropout: `[rows, 2 * hidden]`.
 fn features(
     encoder: &Encoder,
     states: &[Tensor],
@@ -624,9 +689,16 @@ fn to_i64(rows: &[usize]) -> Vec<i64> {
 }
 
 /// Writes the tuned layers to `dir/encoder.safetensors`.
-pub fn save_layers(dir: &Path, layers: &[(String, Tensor)]) -> Result<()> {
+/// Writes the tuned layers into `dir`/[`LAYERS_FILE`]; `half` stores them as fp16 (half the
+/// size, for committing MPNet's wider layers; loading casts them back to fp32).
+pub fn save_layers(dir: &Path, layers: &[(String, Tensor)], half: bool) -> Result<()> {
     std::fs::create_dir_all(dir)?;
-    let refs: Vec<(&str, &Tensor)> = layers.iter().map(|(n, t)| (n.as_str(), t)).collect();
+    let kind = if half { Kind::Half } else { Kind::Float };
+    let layers: Vec<(&str, Tensor)> = layers
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.to_kind(kind)))
+        .collect();
+    let refs: Vec<(&str, &Tensor)> = layers.iter().map(|(n, t)| (*n, t)).collect();
     Tensor::write_safetensors(&refs, dir.join(LAYERS_FILE))?;
     Ok(())
 }
@@ -644,6 +716,23 @@ mod tests {
     }
 
     #[test]
+    fn tuned_layers_name_their_base_encoder() {
+        let dir = tempfile::tempdir().unwrap();
+        let layers = dir.path().join(LAYERS_FILE);
+        // No card (or no layers at all): the default encoder.
+        let minilm = crate::models_dir().join("minilm");
+        assert_eq!(base_encoder_dir(None).unwrap(), minilm);
+        assert_eq!(base_encoder_dir(Some(&layers)).unwrap(), minilm);
+        std::fs::write(dir.path().join(CARD_FILE), r#"{"base_encoder": "mpnet"}"#).unwrap();
+        assert_eq!(
+            base_encoder_dir(Some(&layers)).unwrap(),
+            crate::models_dir().join("mpnet")
+        );
+        std::fs::write(dir.path().join(CARD_FILE), "not json").unwrap();
+        assert!(base_encoder_dir(Some(&layers)).is_err());
+    }
+
+    #[test]
     fn lower_states_match_each_sentence_run_alone() {
         // Batches of two: the longer sentence pads the shorter one, and the cached states must
         // not depend on that.
@@ -654,7 +743,7 @@ mod tests {
             "The resolution was adopted by a recorded vote.",
         ];
         let encodings = encoder.tokenize(&texts).unwrap();
-        let states = lower_states(&encoder, &encodings, 3);
+        let states = lower_states(&encoder, &encodings, &[0, 1, 2], 3, &ProgressBar::hidden());
         for (e, state) in encodings.iter().zip(&states) {
             let (ids, mask) = pad_batch(&[e], 1);
             let alone = encoder.model().forward_through(&ids, &mask, 3).get(0);

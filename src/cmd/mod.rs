@@ -31,9 +31,11 @@ pub fn progress_bar(len: u64, template: &str, quiet: bool) -> ProgressBar {
 #[derive(clap::Args, Debug, Clone)]
 pub struct EncoderArgs {
     /// Sentence-encoder folder (sentence-transformers layout: config.json, model.safetensors,
-    /// tokenizer.json). Default: all-MiniLM-L6-v2 as installed by scripts/setup.sh.
-    #[arg(long, value_name = "DIR", default_value_os_t = framescore::models_dir().join("minilm"))]
-    pub encoder: PathBuf,
+    /// tokenizer.json). Default: the base encoder the models' tuned layers were trained on (their
+    /// tuned.json names it: models/minilm, all-MiniLM-L6-v2, for the shipped models; models/mpnet,
+    /// all-mpnet-base-v2, for models/accurate), else models/minilm.
+    #[arg(long, value_name = "DIR")]
+    pub encoder: Option<PathBuf>,
 
     /// Worker threads, shared by the rayon pool (reading, splitting, matching) and libtorch
     /// (the encoder); the stages take turns, so the cores are never oversubscribed.
@@ -65,7 +67,11 @@ impl EncoderArgs {
         layers: Option<&std::path::Path>,
     ) -> anyhow::Result<framescore::encode::Encoder> {
         framescore::set_threads(self.threads);
-        framescore::encode::Encoder::load_tuned(&self.encoder, self.batch_size, self.bf16(), layers)
+        let dir = match &self.encoder {
+            Some(dir) => dir.clone(),
+            None => framescore::tune::base_encoder_dir(layers)?,
+        };
+        framescore::encode::Encoder::load_tuned(&dir, self.batch_size, self.bf16(), layers)
     }
 
     /// Whether the encoder runs in bf16, after resolving `auto` against this CPU.

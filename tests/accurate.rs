@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{framescore, read_csv, root, score, stderr};
+use common::{framescore, read_csv, root, score, stderr, train_custom_frames};
 
 const SEED: &str = "mondo-2024-01-28-nasa-china-lunar-samples.txt";
 
@@ -103,19 +103,11 @@ fn custom_frames_train_on_the_accurate_encoder() {
     let example = root().join("tests/data/custom-frames");
     let model = dir.path().join("my-frames");
     let layers = root().join("models/accurate/tuned/encoder.safetensors");
-    let o = framescore(&[
-        "train",
-        "--data",
-        example.join("labels.csv").to_str().unwrap(),
-        "--codebook",
-        example.join("codebook.toml").to_str().unwrap(),
-        "--encoder-layers",
-        layers.to_str().unwrap(),
-        "--out",
-        model.to_str().unwrap(),
-        "--seed",
-        "42",
-    ]);
+    let o = train_custom_frames(
+        &example.join("codebook.toml"),
+        &model,
+        &["--encoder-layers", layers.to_str().unwrap()],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let config: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(model.join("frames.json")).unwrap()).unwrap();

@@ -5,7 +5,7 @@ mod common;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use common::{framescore, read_csv, root, slice_chars, stderr, Row};
+use common::{framescore, read_csv, root, score, slice_chars, stderr, Row};
 
 const SEED: &str = "mondo-2024-01-28-nasa-china-lunar-samples.txt";
 
@@ -16,13 +16,7 @@ fn sample_run() -> &'static PathBuf {
         let dir = tempfile::tempdir().unwrap().keep();
         let out = dir.join("out");
         let corpus = root().join("datasets/articles");
-        let o = framescore(&[
-            "score",
-            corpus.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-        ]);
+        let o = score(&corpus, &out, &[]);
         assert!(o.status.success(), "score failed: {}", stderr(&o));
         out
     })
@@ -268,16 +262,7 @@ fn terms_come_from_the_lexicon_and_the_tagger() {
 fn score_sample_fp32(extra: &[&str]) -> tempfile::TempDir {
     let corpus = root().join("datasets/articles");
     let out = tempfile::tempdir().unwrap();
-    let mut args = vec![
-        "score",
-        corpus.to_str().unwrap(),
-        "--out",
-        out.path().to_str().unwrap(),
-        "-q",
-        "--fp32",
-    ];
-    args.extend_from_slice(extra);
-    let o = framescore(&args);
+    let o = score(&corpus, out.path(), &[&["--fp32"][..], extra].concat());
     assert!(o.status.success(), "{}", stderr(&o));
     out
 }
@@ -340,14 +325,7 @@ fn no_split_scores_each_document_as_one_sentence() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    let o = framescore(&[
-        "score",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--no-split",
-        "-q",
-    ]);
+    let o = score(&input, &out, &["--no-split"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let (_, rows) = read_csv(&out.join("sentences.csv"));
     assert_eq!(rows.len(), 2);
@@ -366,15 +344,7 @@ fn user_lexicon_adds_and_switches_off_terms() {
     .unwrap();
     let out = dir.path().join("out");
     let user = root().join("tests/data/lexicon/user-example.csv");
-    let o = framescore(&[
-        "score",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--lexicon",
-        user.to_str().unwrap(),
-        "-q",
-    ]);
+    let o = score(&input, &out, &["--lexicon", user.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let (_, terms) = read_csv(&out.join("terms.csv"));
     let entries: Vec<&str> = terms.iter().map(|t| t["entry"].as_str()).collect();
@@ -404,14 +374,7 @@ fn explain_names_the_words_that_drove_the_top_frame() {
     let dir = tempfile::tempdir().unwrap();
     let seed = root().join("datasets/articles").join(SEED);
     let out = dir.path().join("out");
-    let o = framescore(&[
-        "score",
-        seed.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--explain",
-        "-q",
-    ]);
+    let o = score(&seed, &out, &["--explain"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let (h, rows) = read_csv(&out.join("explanations.csv"));
     assert_eq!(

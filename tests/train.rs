@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{framescore, read_csv, root, stderr};
+use common::{framescore, read_csv, root, score, stderr, train_custom_frames};
 
 /// Every 6th row of the shipped training data: small enough to be quick, with every frame.
 fn small_training_csv(dir: &std::path::Path) -> std::path::PathBuf {
@@ -41,15 +41,7 @@ fn training_is_reproducible_and_the_model_scores() {
     // The new model scores articles; eval reads the frozen test split.
     let scored = dir.path().join("scored");
     let seed = root().join("datasets/articles/mondo-2024-01-28-nasa-china-lunar-samples.txt");
-    let o = framescore(&[
-        "score",
-        seed.to_str().unwrap(),
-        "--out",
-        scored.to_str().unwrap(),
-        "--model",
-        a.to_str().unwrap(),
-        "-q",
-    ]);
+    let o = score(&seed, &scored, &["--model", a.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let csv_out = dir.path().join("eval.csv");
     let o = framescore(&[
@@ -75,21 +67,9 @@ fn training_is_reproducible_and_the_model_scores() {
 fn user_defined_frames_become_the_columns() {
     let dir = tempfile::tempdir().unwrap();
     let example = root().join("tests/data/custom-frames");
-    let (labels, book) = (example.join("labels.csv"), example.join("codebook.toml"));
+    let book = example.join("codebook.toml");
     // As the README says: train --data labels.csv --codebook codebook.toml --out DIR --seed 42.
-    let train = |book: &std::path::Path, out: &std::path::Path| {
-        framescore(&[
-            "train",
-            "--data",
-            labels.to_str().unwrap(),
-            "--codebook",
-            book.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--seed",
-            "42",
-        ])
-    };
+    let train = |book: &std::path::Path, out: &std::path::Path| train_custom_frames(book, out, &[]);
     let model = dir.path().join("my-frames");
     let o = train(&book, &model);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -119,16 +99,11 @@ fn user_defined_frames_become_the_columns() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    let o = framescore(&[
-        "score",
-        input.to_str().unwrap(),
-        "--no-split",
-        "--out",
-        out.to_str().unwrap(),
-        "--model",
-        model.to_str().unwrap(),
-        "-q",
-    ]);
+    let o = score(
+        &input,
+        &out,
+        &["--no-split", "--model", model.to_str().unwrap()],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let (h, rows) = read_csv(&out.join("sentences.csv"));
     assert!(
@@ -255,19 +230,19 @@ fn tune_writes_tuned_layers_and_models_that_score_together() {
     // Both new models score the seed article in one run.
     let seed = root().join("datasets/articles/mondo-2024-01-28-nasa-china-lunar-samples.txt");
     let scored = dir.path().join("scored");
-    let o = framescore(&[
-        "score",
-        seed.to_str().unwrap(),
-        "--out",
-        scored.to_str().unwrap(),
-        "--model",
-        out.join("frames").to_str().unwrap(),
-        "--bias-model",
-        out.join("bias").to_str().unwrap(),
-        "--tagger",
-        out.join("tagger").to_str().unwrap(),
-        "-q",
-    ]);
+    let (frames, bias, tagger) = (out.join("frames"), out.join("bias"), out.join("tagger"));
+    let o = score(
+        &seed,
+        &scored,
+        &[
+            "--model",
+            frames.to_str().unwrap(),
+            "--bias-model",
+            bias.to_str().unwrap(),
+            "--tagger",
+            tagger.to_str().unwrap(),
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let (_, rows) = read_csv(&scored.join("sentences.csv"));
     assert!(rows.len() > 30);
@@ -276,15 +251,11 @@ fn tune_writes_tuned_layers_and_models_that_score_together() {
         .all(|r| r["p_hegemony"].parse::<f32>().is_ok() && r["p_biased"].parse::<f32>().is_ok()));
 
     // A frame model on other tuned layers than the bias model's is refused with a clear reason.
-    let o = framescore(&[
-        "score",
-        seed.to_str().unwrap(),
-        "--out",
-        dir.path().join("mixed").to_str().unwrap(),
-        "--model",
-        out.join("frames").to_str().unwrap(),
-        "-q",
-    ]);
+    let o = score(
+        &seed,
+        &dir.path().join("mixed"),
+        &["--model", frames.to_str().unwrap()],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("different encoders"), "{}", stderr(&o));
 }

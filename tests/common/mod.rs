@@ -31,6 +31,26 @@ pub fn score(input: &Path, out: &Path, extra: &[&str]) -> Output {
     framescore(&args)
 }
 
+/// The README's worked example of user-defined frames:
+/// `train --data tests/data/custom-frames/labels.csv --codebook BOOK --out OUT --seed 42`, plus
+/// `extra`.
+pub fn train_custom_frames(book: &Path, out: &Path, extra: &[&str]) -> Output {
+    let labels = root().join("tests/data/custom-frames/labels.csv");
+    let mut args = vec![
+        "train",
+        "--data",
+        labels.to_str().unwrap(),
+        "--codebook",
+        book.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--seed",
+        "42",
+    ];
+    args.extend_from_slice(extra);
+    framescore(&args)
+}
+
 pub type Row = HashMap<String, String>;
 
 /// Reads a CSV into header-keyed rows, checking every row has the header's width.

@@ -6,7 +6,7 @@ Logistic heads (scikit-learn, one per frame) are fitted on the rows `framescore 
 thresholds chosen on its validation rows (the same seeded split, reproduced here), and scored
 on the frozen test split. Features are framescore's: mean + max pooled token states, each unit
 length. "+ context" appends the mean of the previous and next sentence's features, the
-neighbours as the sentence splitter of datasets/framing/tools/ finds them in the source text
+neighbours as the sentence splitter of datasets/framing/annotation/tools/ finds them in the source text
 (rounds 5 and 6 recorded them when they were drawn).
 
     bench/.venv/bin/python bench/frame_variants.py minilm   # frozen all-MiniLM-L6-v2
@@ -26,7 +26,7 @@ from transformers import AutoModel, AutoTokenizer
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 SHARED = os.path.normpath(os.path.join(ROOT, "../shared"))
-sys.path.insert(0, os.path.join(ROOT, "datasets/framing/tools"))
+sys.path.insert(0, os.path.join(ROOT, "datasets/framing/annotation/tools"))
 import sample_sentences as S  # noqa: E402
 
 FRAMES = ["hegemony", "cooperation", "security"]

@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use framescore::encode::{Encoder, DEFAULT_BATCH};
+use framescore::model::encode::{Encoder, DEFAULT_BATCH};
 use tch::Kind;
 
 fn main() -> anyhow::Result<()> {

@@ -8,5 +8,7 @@ export FRAMESCORE_MPNET=1
 # shellcheck source=setup.sh
 source "$ROOT/scripts/setup.sh"
 cd "$ROOT"
+# The source layout: no import circle, every import points down (README, How it works).
+python3 "$ROOT/scripts/check-layout.py"
 # shellcheck disable=SC2086
 exec cargo test --release --locked $FRAMESCORE_CARGO_FEATURES "$@"

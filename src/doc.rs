@@ -4,6 +4,8 @@
 //! Offsets inside the pipeline are byte offsets into [`Doc::text`], so that slicing is free; the
 //! writer converts them to Unicode code points (what Python and pandas slice with) on output.
 
+use std::ops::Range;
+
 /// Descriptive fields of a document, from a text header, HTML `<title>`, or JSON/CSV columns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Meta {
@@ -89,11 +91,11 @@ pub struct Sentence {
     /// Loaded terms, with offsets into [`Doc::text`], in text order.
     pub terms: Vec<TermHit>,
     /// Whether the sentence is the outlet's own wording, quoted or attributed.
-    pub voice: crate::quotes::Voice,
+    pub voice: Voice,
     /// Quoted material in the sentence (quotation marks included), offsets into [`Doc::text`].
     pub quoted: Vec<std::ops::Range<usize>>,
     /// The words that drove the top frame (only with `--explain`); offsets into the sentence.
-    pub explanation: Option<crate::explain::Explanation>,
+    pub explanation: Option<Explanation>,
 }
 
 /// A document moving through the pipeline.
@@ -147,4 +149,62 @@ impl Doc {
     pub fn sentence_text(&self, s: &Sentence) -> &str {
         &self.text[s.start..s.end]
     }
+}
+
+/// How a sentence relates to other people's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Voice {
+    /// The outlet's own wording.
+    #[default]
+    Own,
+    /// Contains a direct quotation (text inside quotation marks attributed or presented as
+    /// someone's words), but also the outlet's own words around it.
+    PartlyQuoted,
+    /// Wholly a direct quotation, or a quotation continuing from the previous sentence.
+    Quoted,
+    /// Reported speech attributed to a source without quotation marks ("X said that ...",
+    /// "according to Y, ...", "the ministry stated ...").
+    Attributed,
+}
+
+impl Voice {
+    /// The value written to CSV output.
+    pub fn label(self) -> &'static str {
+        match self {
+            Voice::Own => "own",
+            Voice::PartlyQuoted => "partly_quoted",
+            Voice::Quoted => "quoted",
+            Voice::Attributed => "attributed",
+        }
+    }
+}
+
+/// Whether the byte range `start..end` of a sentence lies inside quoted material: wholly inside
+/// one of `ranges` (as returned by `text::quotes::QuoteTracker::classify`); a span that only overlaps a
+/// quotation's edge is the outlet's own.
+pub fn in_quotes(ranges: &[Range<usize>], start: usize, end: usize) -> bool {
+    ranges.iter().any(|r| r.start <= start && end <= r.end)
+}
+
+/// One word that drove a sentence's top frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Driver {
+    /// Byte offsets into the sentence: `&sentence[start..end] == word`.
+    pub start: usize,
+    pub end: usize,
+    pub word: String,
+    /// `p(full) - p(without it)` for the explained frame; always > 0 for a reported driver.
+    pub drop: f32,
+}
+
+/// The top frame of one sentence and the words that drove it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    /// Index into the model's labels.
+    pub frame: usize,
+    /// The frame's probability for the full sentence (as the pipeline computed it).
+    pub p: f32,
+    /// At most `top`, drop > 0, sorted by drop descending (ties: earlier word first). Empty when
+    /// no single word's removal lowers the probability.
+    pub drivers: Vec<Driver>,
 }

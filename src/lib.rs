@@ -1,31 +1,33 @@
 //! framescore: score news articles for framing and loaded terms.
 //!
-//! The pipeline, one module per stage, passing one type ([`doc::Doc`]) between them:
-//! [`read`] (files to documents), [`segment`] (sentences with offsets), [`encode`] (MiniLM
-//! sentence embeddings, batched across the corpus), [`frames`] (trained frame heads),
-//! [`lexicon`] (loaded terms), [`quotes`] (the outlet's own voice versus quoted material),
-//! [`write`] (CSV output); [`pipeline`] runs them in chunks.
-//! [`train`] and [`eval`] fit and score the frame heads; [`explain`] names the words that drove
-//! a sentence's top frame.
-pub mod bert;
-pub mod codebook;
+//! The folders are the architecture. One type, [`doc::Doc`], passes between the stages, and
+//! dependencies point one way:
+//!
+//! ```text
+//! cmd (binary) -> pipeline, learn -> model, text, input, output -> doc
+//! ```
+//!
+//! - [`input`]: files and folders to documents (text, HTML, JSON lines, CSV);
+//! - [`text`]: what needs no model: sentences, words, quotes and voice, the lexicon;
+//! - [`model`]: inference: the lean transformer forward, the encoder, frame and bias heads, the
+//!   tagger, explanations, model folders;
+//! - [`learn`]: what only training and evaluation use: labelled data, metrics and thresholds,
+//!   `train`, `tune`, the tagger's training;
+//! - [`output`]: the CSV writer and its roll-ups;
+//! - [`pipeline`]: runs input, text and model stages over a corpus in windows, batched;
+//! - [`doc`]: the shared types.
+//!
+//! `model` may use `text` (word boundaries for the tagger and explanations), never the reverse;
+//! no module imports one that imports it back (`scripts/check-layout.py` checks this).
 pub mod doc;
-pub mod encode;
-pub mod eval;
-pub mod explain;
-pub mod frames;
-pub mod lexicon;
-pub mod modelfile;
+pub mod input;
+pub mod learn;
+pub mod model;
+pub mod output;
 pub mod pipeline;
-pub mod quotes;
-pub mod read;
-pub mod segment;
-pub mod tagger;
-pub mod train;
-pub mod tune;
-pub mod write;
+pub mod text;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Where models live: `$FRAMESCORE_MODELS`, else the checkout's `models/` folder (the build
 /// records its location, so the binary works from any working directory).
@@ -38,21 +40,6 @@ pub fn models_dir() -> PathBuf {
 /// The checkout's `datasets/` folder (labelled data for `train` and `eval`).
 pub fn datasets_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/datasets"))
-}
-
-/// How a model folder `dir` names the tuned encoder layers file `layers`: relative
-/// (`../tuned/encoder.safetensors`) when both sit in the same parent folder, so a models folder
-/// can move as a whole (the shipped models do this); otherwise the absolute path.
-pub fn layers_reference(dir: &Path, layers: &Path) -> String {
-    let layers = layers.canonicalize().unwrap_or(layers.to_path_buf());
-    let parent = dir
-        .canonicalize()
-        .ok()
-        .and_then(|d| d.parent().map(Path::to_path_buf));
-    match parent.and_then(|p| layers.strip_prefix(&p).ok().map(Path::to_path_buf)) {
-        Some(rel) => format!("../{}", rel.display()),
-        None => layers.display().to_string(),
-    }
 }
 
 /// Sizes the rayon pool and libtorch's intra-op pool to the same number of threads. The

@@ -19,14 +19,14 @@ use rayon::prelude::*;
 
 use crate::doc::{Doc, Sentence, Status};
 use crate::doc::{Origin, TermHit};
-use crate::encode::Encoder;
-use crate::explain;
-use crate::frames::FrameModel;
-use crate::lexicon::Lexicon;
-use crate::quotes::QuoteTracker;
-use crate::read::{self, Input};
-use crate::segment;
-use crate::tagger::Tagger;
+use crate::input::{self, Input};
+use crate::model::encode::{Encoder, TokenHead};
+use crate::model::explain;
+use crate::model::frames::FrameModel;
+use crate::model::tagger::Tagger;
+use crate::text::lexicon::Lexicon;
+use crate::text::quotes::QuoteTracker;
+use crate::text::segment;
 
 /// What the pipeline hands its sink, in corpus order.
 pub enum Emit<'a> {
@@ -95,7 +95,7 @@ impl Pipeline<'_> {
         for window in refs.chunks(self.options.window.max(1)) {
             // Memory freed since the last window (reading, splitting, the last window's results
             // and activations) goes back to the OS: see `release_free_memory`.
-            crate::bert::release_free_memory();
+            crate::model::bert::release_free_memory();
             self.classify(docs, window)?;
             if let Some(top) = self.options.explain {
                 self.explain(docs, window, top)?;
@@ -182,7 +182,9 @@ impl Pipeline<'_> {
                 })
             })
             .collect();
-        let (embeddings, tokens) = self.encoder.embed_tagged(&texts, self.tagger)?;
+        let (embeddings, tokens) = self
+            .encoder
+            .embed_tagged(&texts, self.tagger.map(|t| t as &dyn TokenHead))?;
         let features = embeddings.features;
         let probs = self.frames.predict(&features);
         let tagged: Vec<Vec<(std::ops::Range<usize>, f32)>> = match self.tagger {
@@ -369,12 +371,12 @@ impl Iterator for DocStream<'_> {
                 .take_while(|i| !holds_many(i))
                 .count();
             if run == 0 {
-                self.current = Some(read::read(&rest[0]));
+                self.current = Some(input::read(&rest[0]));
                 self.next += 1;
             } else {
                 let docs: Vec<Vec<Doc>> = rest[..run]
                     .par_iter()
-                    .map(|i| read::read(i).collect())
+                    .map(|i| input::read(i).collect())
                     .collect();
                 self.ready.extend(docs.into_iter().flatten());
                 self.next += run;

@@ -2,7 +2,7 @@
 //! all-MiniLM-L6-v2 (BERT) and all-mpnet-base-v2 (MPNet, the accurate mode's). Reference vectors
 //! were computed once by scripts/make_reference.py with the Python library.
 
-use framescore::encode::{rows, Encoder};
+use framescore::model::encode::{rows, Encoder};
 
 #[derive(serde::Deserialize)]
 struct Reference {

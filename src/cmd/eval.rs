@@ -5,10 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use framescore::eval;
-use framescore::frames::FrameModel;
-use framescore::tagger::{self, Tagger};
-use framescore::train::Labelled;
+use framescore::learn::data::Labelled;
+use framescore::learn::eval;
+use framescore::learn::tagging;
+use framescore::model::frames::FrameModel;
+use framescore::model::tagger::Tagger;
 
 use super::EncoderArgs;
 
@@ -70,8 +71,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         } else {
             args.encoder.load(tagger.layers_file())?
         };
-        let gold = tagger::read_tagged(&args.tagger_data)?;
-        let scores = tagger::evaluate(&encoder, &tagger, &gold)?;
+        let gold = tagging::read_tagged(&args.tagger_data)?;
+        let scores = tagging::evaluate(&encoder, &tagger, &gold)?;
         println!(
             "\nloaded-term tagger {} on {} ({} sentences, threshold {:.2}):",
             dir.display(),
@@ -79,7 +80,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             gold.len(),
             tagger.config.threshold
         );
-        tagger::print_table(&mut std::io::stdout(), &scores)?;
+        tagging::print_table(&mut std::io::stdout(), &scores)?;
     }
     Ok(ExitCode::SUCCESS)
 }

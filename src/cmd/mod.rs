@@ -56,7 +56,7 @@ pub struct EncoderArgs {
     pub fp32: bool,
 
     /// Sentences per encoder forward pass.
-    #[arg(long, value_name = "N", default_value_t = framescore::encode::DEFAULT_BATCH)]
+    #[arg(long, value_name = "N", default_value_t = framescore::model::encode::DEFAULT_BATCH)]
     pub batch_size: usize,
 }
 
@@ -65,13 +65,13 @@ impl EncoderArgs {
     pub fn load(
         &self,
         layers: Option<&std::path::Path>,
-    ) -> anyhow::Result<framescore::encode::Encoder> {
+    ) -> anyhow::Result<framescore::model::encode::Encoder> {
         framescore::set_threads(self.threads);
         let dir = match &self.encoder {
             Some(dir) => dir.clone(),
-            None => framescore::tune::base_encoder_dir(layers)?,
+            None => framescore::learn::tune::base_encoder_dir(layers)?,
         };
-        framescore::encode::Encoder::load_tuned(&dir, self.batch_size, self.bf16(), layers)
+        framescore::model::encode::Encoder::load_tuned(&dir, self.batch_size, self.bf16(), layers)
     }
 
     /// Whether the encoder runs in bf16, after resolving `auto` against this CPU.
@@ -79,7 +79,7 @@ impl EncoderArgs {
         match (self.fp32, self.precision) {
             (true, _) | (_, Precision::Fp32) => false,
             (_, Precision::Bf16) => true,
-            (_, Precision::Auto) => framescore::bert::bf16_native(),
+            (_, Precision::Auto) => framescore::model::bert::bf16_native(),
         }
     }
 }
@@ -101,7 +101,7 @@ pub struct TunedLayersArgs {
     /// Tuned encoder layers to train on (from `framescore tune`); the model records them and
     /// scoring applies them. Default: the shipped models/tuned/encoder.safetensors, which every
     /// shipped model uses, so the new model scores alongside them in one encoder pass.
-    #[arg(long, value_name = "FILE", default_value_os_t = framescore::models_dir().join("tuned").join(framescore::tune::LAYERS_FILE))]
+    #[arg(long, value_name = "FILE", default_value_os_t = framescore::models_dir().join("tuned").join(framescore::learn::tune::LAYERS_FILE))]
     pub encoder_layers: PathBuf,
 
     /// Train on the plain encoder, without tuned layers (the shipped models cannot then score

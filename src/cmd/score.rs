@@ -7,12 +7,12 @@ use std::time::Instant;
 use anyhow::Result;
 
 use framescore::doc::Status;
-use framescore::frames::FrameModel;
-use framescore::lexicon::Lexicon;
+use framescore::input;
+use framescore::model::frames::FrameModel;
+use framescore::model::tagger::Tagger;
+use framescore::output::Writer;
 use framescore::pipeline::{Emit, Options, Pipeline};
-use framescore::read;
-use framescore::tagger::Tagger;
-use framescore::write::Writer;
+use framescore::text::lexicon::Lexicon;
 
 use super::EncoderArgs;
 
@@ -154,7 +154,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
     }
     let encoder = args.encoder.load(frames.layers_file())?;
-    let inputs = read::discover(&args.inputs);
+    let inputs = input::discover(&args.inputs);
     let total: u64 = inputs.iter().map(|i| i.size).sum();
 
     let bar = super::progress_bar(
@@ -221,7 +221,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if empty + failed > 0 {
         eprintln!(
             "framescore: {failed} documents failed and {empty} were empty; see the status and error columns of {}",
-            args.out.join(framescore::write::ARTICLES).display()
+            args.out.join(framescore::output::ARTICLES).display()
         );
     }
     Ok(if empty + failed > 0 {

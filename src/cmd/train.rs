@@ -5,9 +5,10 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use framescore::codebook::Codebook;
-use framescore::eval;
-use framescore::train::{self, Labelled, TrainOptions};
+use framescore::learn::data::Labelled;
+use framescore::learn::eval;
+use framescore::learn::train::{self, TrainOptions};
+use framescore::model::codebook::Codebook;
 
 use super::EncoderArgs;
 
@@ -59,7 +60,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let codebook = match &args.codebook {
         Some(path) => {
             let book = Codebook::read(path)?;
-            book.align(&mut data, &args.data)?;
+            data.align_to(&book, &args.data)?;
             Some(book)
         }
         None => None,
@@ -84,7 +85,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     // Name the tuned layers relative to the new folder where possible (see layers_reference).
     std::fs::create_dir_all(&args.out)?;
     if let Some(l) = encoder.tuned_layers() {
-        model.config.layers = Some(framescore::layers_reference(&args.out, l));
+        model.config.layers = Some(framescore::model::modelfile::layers_reference(&args.out, l));
     }
     model.save(&args.out)?;
     println!("out-of-fold scores on the training data (thresholds tuned here):");

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use framescore::tagger::{self, TaggerOptions};
+use framescore::learn::tagging::{self, TaggerOptions};
 
 use super::EncoderArgs;
 
@@ -41,7 +41,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let data = tagger::read_tagged(&args.data)?;
+    let data = tagging::read_tagged(&args.data)?;
     let encoder = args.encoder.load(args.layers.path())?;
     eprintln!(
         "framescore: training the loaded-term tagger on {} sentences ({} spans) from {}",
@@ -54,28 +54,28 @@ pub fn run(args: Args) -> Result<ExitCode> {
         ..TaggerOptions::default()
     };
     let bar = super::progress_bar(0, "{elapsed_precise} [{wide_bar}] {pos}/{len} {msg}", false);
-    let (mut model, validation) = tagger::train(&encoder, &data, &opts, &bar)?;
+    let (mut model, validation) = tagging::train(&encoder, &data, &opts, &bar)?;
     bar.finish_and_clear();
     // Name the tuned layers relative to the new folder where possible (see layers_reference).
     std::fs::create_dir_all(&args.out)?;
     if let Some(l) = encoder.tuned_layers() {
-        model.config.layers = Some(framescore::layers_reference(&args.out, l));
+        model.config.layers = Some(framescore::model::modelfile::layers_reference(&args.out, l));
     }
     model.save(&args.out)?;
     println!(
         "validation scores (held-out documents; threshold {:.2} tuned here):",
         model.config.threshold
     );
-    tagger::print_table(&mut std::io::stdout(), &validation)?;
+    tagging::print_table(&mut std::io::stdout(), &validation)?;
     if let Some(test) = &args.test {
-        let gold = tagger::read_tagged(test)?;
-        let scores = tagger::evaluate(&encoder, &model, &gold)?;
+        let gold = tagging::read_tagged(test)?;
+        let scores = tagging::evaluate(&encoder, &model, &gold)?;
         println!(
             "\nheld-out scores on {} ({} sentences):",
             test.display(),
             gold.len()
         );
-        tagger::print_table(&mut std::io::stdout(), &scores)?;
+        tagging::print_table(&mut std::io::stdout(), &scores)?;
     }
     eprintln!("framescore: tagger written to {}", args.out.display());
     Ok(ExitCode::SUCCESS)

@@ -6,10 +6,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use framescore::eval;
-use framescore::tagger;
-use framescore::train::Labelled;
-use framescore::tune::{self, Task, TaskData, TuneOptions, TunedModel};
+use framescore::learn::data::Labelled;
+use framescore::learn::eval;
+use framescore::learn::tagging;
+use framescore::learn::tune::{self, Task, TaskData, TuneOptions, TunedModel};
+use framescore::model::tagger::Tagger;
 
 /// Fine-tune the encoder's top layers with frame, bias and tagger heads (how the shipped models
 /// are made).
@@ -116,7 +117,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     for spec in &specs {
         let (name, path) = parse_pair(spec)?;
         let data = if path.extension().is_some_and(|e| e == "jsonl") {
-            let data = tagger::read_tagged(&path)?;
+            let data = tagging::read_tagged(&path)?;
             eprintln!(
                 "framescore: task {name}: loaded-wording spans in {} sentences from {}",
                 data.len(),
@@ -137,8 +138,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         tasks.push(Task { name, data });
     }
     framescore::set_threads(args.threads);
-    let mut encoder =
-        framescore::encode::Encoder::load(&args.encoder, framescore::encode::DEFAULT_BATCH)?;
+    let mut encoder = framescore::model::encode::Encoder::load(
+        &args.encoder,
+        framescore::model::encode::DEFAULT_BATCH,
+    )?;
     let opts = TuneOptions {
         layers: args.layers,
         epochs: args.epochs,
@@ -205,13 +208,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 model.config.encoder = base.clone();
                 model.config.layers = layers.clone();
                 model.save(&dir)?;
-                tagger::print_table(&mut std::io::stdout(), &scores)?;
+                tagging::print_table(&mut std::io::stdout(), &scores)?;
             }
         }
     }
-    let encoder = framescore::encode::Encoder::load_tuned(
+    let encoder = framescore::model::encode::Encoder::load_tuned(
         &args.encoder,
-        framescore::encode::DEFAULT_BATCH,
+        framescore::model::encode::DEFAULT_BATCH,
         false,
         Some(&layers_dir.join(tune::LAYERS_FILE)),
     )?;
@@ -220,14 +223,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let dir = args.out.join(&name);
         println!("\n{name}: held-out scores on {}:", path.display());
         if path.extension().is_some_and(|e| e == "jsonl") {
-            let model = tagger::Tagger::load(&dir)?;
-            let gold = tagger::read_tagged(&path)?;
-            tagger::print_table(
+            let model = Tagger::load(&dir)?;
+            let gold = tagging::read_tagged(&path)?;
+            tagging::print_table(
                 &mut std::io::stdout(),
-                &tagger::evaluate(&encoder, &model, &gold)?,
+                &tagging::evaluate(&encoder, &model, &gold)?,
             )?;
         } else {
-            let model = framescore::frames::FrameModel::load(&dir)?;
+            let model = framescore::model::frames::FrameModel::load(&dir)?;
             let gold = Labelled::read(&path)?;
             eval::print_table(
                 &mut std::io::stdout(),

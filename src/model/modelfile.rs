@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 use serde::de::DeserializeOwned;
 use tch::{Kind, Tensor};
 
-use crate::encode::Encoder;
+use crate::model::encode::Encoder;
 
 /// Reads `dir/file` as JSON; `hint` says what to do when it is missing.
 pub fn read_config<T: DeserializeOwned>(dir: &Path, file: &str, hint: &str) -> Result<T> {
@@ -58,7 +58,7 @@ pub fn resolve_layers(dir: &Path, layers: Option<&str>) -> Result<Option<PathBuf
 }
 
 /// What a config records about the encoder: its folder name and its tuned layers (absolute; the
-/// commands rewrite it relative to the model folder with [`crate::layers_reference`]).
+/// commands rewrite it relative to the model folder with [`crate::model::modelfile::layers_reference`]).
 pub fn encoder_identity(encoder: &Encoder) -> (String, Option<String>) {
     let name = encoder
         .dir()
@@ -70,4 +70,19 @@ pub fn encoder_identity(encoder: &Encoder) -> (String, Option<String>) {
         .map(|p| p.canonicalize().unwrap_or(p.to_path_buf()))
         .map(|p| p.display().to_string());
     (name, layers)
+}
+
+/// How a model folder `dir` names the tuned encoder layers file `layers`: relative
+/// (`../tuned/encoder.safetensors`) when both sit in the same parent folder, so a models folder
+/// can move as a whole (the shipped models do this); otherwise the absolute path.
+pub fn layers_reference(dir: &Path, layers: &Path) -> String {
+    let layers = layers.canonicalize().unwrap_or(layers.to_path_buf());
+    let parent = dir
+        .canonicalize()
+        .ok()
+        .and_then(|d| d.parent().map(Path::to_path_buf));
+    match parent.and_then(|p| layers.strip_prefix(&p).ok().map(Path::to_path_buf)) {
+        Some(rel) => format!("../{}", rel.display()),
+        None => layers.display().to_string(),
+    }
 }

@@ -6,9 +6,9 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::encode::Encoder;
-use crate::frames::FrameModel;
-use crate::train::Labelled;
+use crate::learn::data::Labelled;
+use crate::model::encode::Encoder;
+use crate::model::frames::FrameModel;
 
 /// Scores of one frame.
 #[derive(Debug, Clone, Default)]

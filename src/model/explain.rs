@@ -22,8 +22,11 @@ use std::ops::Range;
 
 use anyhow::{bail, Result};
 
-use crate::encode::Encoder;
-use crate::frames::FrameModel;
+use crate::model::encode::Encoder;
+use crate::model::frames::FrameModel;
+use crate::text::words::words;
+
+pub use crate::doc::{Driver, Explanation};
 
 /// Words occluded per sentence. Longer sentences are explained by their first `MAX_WORDS` words
 /// only (later words never become drivers); this bounds the cost of run-on sentences, which the
@@ -33,29 +36,6 @@ pub const MAX_WORDS: usize = 60;
 /// Occluded variants per encoder call, so that memory stays bounded for any number of sentences
 /// (one call holds the strings and a `[WINDOW, 2 * hidden]` feature matrix).
 pub const WINDOW: usize = 4096;
-
-/// One word that drove a sentence's top frame.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Driver {
-    /// Byte offsets into the sentence: `&sentence[start..end] == word`.
-    pub start: usize,
-    pub end: usize,
-    pub word: String,
-    /// `p(full) - p(without it)` for the explained frame; always > 0 for a reported driver.
-    pub drop: f32,
-}
-
-/// The top frame of one sentence and the words that drove it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Explanation {
-    /// Index into the model's labels.
-    pub frame: usize,
-    /// The frame's probability for the full sentence (as the pipeline computed it).
-    pub p: f32,
-    /// At most `top`, drop > 0, sorted by drop descending (ties: earlier word first). Empty when
-    /// no single word's removal lowers the probability.
-    pub drivers: Vec<Driver>,
-}
 
 /// Explains many sentences at once: all occluded variants of all given sentences go through the
 /// encoder together (sorted batches inside `embed`), so the cost is one encoder pass per word.
@@ -183,69 +163,6 @@ fn top_frame(model: &FrameModel, probs: &[f32]) -> Option<usize> {
     best
 }
 
-/// Splits a sentence into occludable words (byte ranges, in order).
-///
-/// A word is a maximal run of alphanumerics (any script; combining accents stay with their
-/// letter) in which an apostrophe (`'`, `’`) or hyphen (`-`, `‐`, `‑`) between two alphanumerics
-/// is kept, so "win-win", "China's" and "Chang'e-5" are one word each. Numbers keep their inner
-/// `,` and `.` ("1,731", "3.5") and dotted abbreviations keep their dots ("U.S."), because
-/// deleting half a number or abbreviation is not a meaningful occlusion. Quotes, dashes and other
-/// punctuation are never words. Stopwords are kept: "not" or "against" can decide a frame.
-pub fn words(sentence: &str) -> Vec<Range<usize>> {
-    let chars: Vec<(usize, char)> = sentence.char_indices().collect();
-    let end_of = |i: usize| chars[i].0 + chars[i].1.len_utf8();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if !chars[i].1.is_alphanumeric() {
-            i += 1;
-            continue;
-        }
-        let mut j = i + 1;
-        let mut dotted = false;
-        while let Some(&(_, c)) = chars.get(j) {
-            if c.is_alphanumeric() || is_mark(c) {
-                j += 1;
-                continue;
-            }
-            let prev = chars[j - 1].1;
-            let next = chars.get(j + 1).map_or(' ', |&(_, c)| c);
-            if next.is_alphanumeric() && joins(prev, c, next) {
-                dotted |= c == '.';
-                j += 2;
-                continue;
-            }
-            break;
-        }
-        // "U.S." and "e.g.": a dotted word whose last part is one letter keeps its final dot.
-        if dotted
-            && chars.get(j).is_some_and(|&(_, c)| c == '.')
-            && chars[j - 1].1.is_alphabetic()
-            && chars[j - 2].1 == '.'
-        {
-            j += 1;
-        }
-        out.push(chars[i].0..end_of(j - 1));
-        i = j;
-    }
-    out
-}
-
-/// Whether `c`, between `prev` and the alphanumeric `next`, is inside a word.
-fn joins(prev: char, c: char, next: char) -> bool {
-    let prev_word = prev.is_alphanumeric() || is_mark(prev);
-    match c {
-        '\'' | '\u{2019}' | '\u{02BC}' | '-' | '\u{2010}' | '\u{2011}' | '.' => prev_word,
-        ',' => prev.is_ascii_digit() && next.is_ascii_digit(),
-        _ => false,
-    }
-}
-
-/// Combining marks that continue a word (decomposed accents: "e\u{301}").
-fn is_mark(c: char) -> bool {
-    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
-}
-
 /// The sentence with the word at `w` deleted. Where the word stood between two spaces, one of
 /// them goes too, so the variant reads like natural text rather than having a double gap.
 fn occlude(sentence: &str, w: Range<usize>) -> String {
@@ -286,10 +203,6 @@ mod tests {
         model.predict(&encoder.embed(sentences).unwrap().features)
     }
 
-    fn spans(s: &str) -> Vec<&str> {
-        words(s).into_iter().map(|r| &s[r]).collect()
-    }
-
     const SUPPRESS: &str =
         "This shows that the United States is suppressing and blockading China in the space field.";
     const SHARED: &str =
@@ -297,58 +210,6 @@ mod tests {
          data with the international community, demonstrating its willingness to carry out \
          cooperation and exchanges.";
     const NO_FRAME: &str = "Chang'e-5 returned 1,731 grams of lunar soil.";
-
-    #[test]
-    fn words_handles_tricky_input() {
-        assert_eq!(
-            spans("“Win-win” cooperation, China’s and Russia's—not the U.S.’ way."),
-            [
-                "Win-win",
-                "cooperation",
-                "China’s",
-                "and",
-                "Russia's",
-                "not",
-                "the",
-                "U.S.",
-                "way"
-            ]
-        );
-        assert_eq!(
-            spans("Chang'e-5 brought 1,731 grams (3.8 lb) back; ‘hegemony’ -- 'quoted' end-"),
-            [
-                "Chang'e-5",
-                "brought",
-                "1,731",
-                "grams",
-                "3.8",
-                "lb",
-                "back",
-                "hegemony",
-                "quoted",
-                "end"
-            ]
-        );
-        // Multibyte letters, decomposed accents, other scripts.
-        assert_eq!(
-            spans("Zhōngguó's naïve cafe\u{301} 中国 «Москва»!"),
-            ["Zhōngguó's", "naïve", "cafe\u{301}", "中国", "Москва"]
-        );
-        // Punctuation only, empty, whitespace.
-        assert!(words("... — !? “” -- ' ,.").is_empty());
-        assert!(words("").is_empty());
-        assert!(words(" \n\t").is_empty());
-        // Trailing period of a sentence is not part of a number or a normal word.
-        assert_eq!(
-            spans("It weighed 3.5. Then 2011."),
-            ["It", "weighed", "3.5", "Then", "2011"]
-        );
-        // Offsets slice to the word.
-        let s = "“Win-win” — China’s way.";
-        for r in words(s) {
-            assert!(s.is_char_boundary(r.start) && s.is_char_boundary(r.end));
-        }
-    }
 
     #[test]
     fn occlusion_deletes_the_word_and_one_space() {
@@ -512,7 +373,11 @@ mod tests {
             .collect();
         let all: Vec<&str> = texts
             .iter()
-            .flat_map(|t| crate::segment::split(t).into_iter().map(move |r| &t[r]))
+            .flat_map(|t| {
+                crate::text::segment::split(t)
+                    .into_iter()
+                    .map(move |r| &t[r])
+            })
             .collect();
         // Evenly spaced over the corpus, so every article contributes.
         let n = 300.min(all.len());

@@ -19,11 +19,12 @@ use indicatif::ProgressBar;
 use tch::{nn, nn::OptimizerConfig, Device, Kind, Tensor};
 use tokenizers::Encoding;
 
-use crate::encode::{pool_features, Encoder};
-use crate::eval::FrameScores;
-use crate::frames::{FrameConfig, FrameModel};
-use crate::tagger::{self, TagScores, Tagged, Tagger, TaggerConfig};
-use crate::train::{folds_by_group, Labelled};
+use crate::learn::data::{folds_by_group, Labelled};
+use crate::learn::eval::FrameScores;
+use crate::learn::tagging::{self, TagScores, Tagged};
+use crate::model::encode::{pool_features, Encoder, TokenHead};
+use crate::model::frames::{FrameConfig, FrameModel};
+use crate::model::tagger::{self, Tagger, TaggerConfig};
 
 /// Hidden units of the token network (as `framescore train-tagger`'s).
 const TOKEN_UNITS: i64 = 256;
@@ -60,7 +61,7 @@ pub fn base_encoder_dir(layers: Option<&Path>) -> Result<std::path::PathBuf> {
     if !dir.join(CARD_FILE).is_file() {
         return Ok(default);
     }
-    let card: Card = crate::modelfile::read_config(
+    let card: Card = crate::model::modelfile::read_config(
         dir,
         CARD_FILE,
         "it names the encoder the tuned layers belong to; pass --encoder DIR",
@@ -238,7 +239,7 @@ pub fn tune(
     let bf16_copy = if opts.frozen_bf16 {
         Some(Encoder::load_tuned(
             encoder.dir(),
-            crate::encode::DEFAULT_BATCH,
+            crate::model::encode::DEFAULT_BATCH,
             true,
             encoder.tuned_layers(),
         )?)
@@ -434,8 +435,8 @@ fn sentence_model(
     // Temperature scaling: one scalar per head, chosen on the validation rows, makes the
     // probabilities honest (a tuned encoder is over-confident) without moving the ranking.
     let temperature = best_temperature(&logits, &targets);
-    let probs = crate::encode::rows(&(&logits / temperature).sigmoid());
-    let truth = crate::encode::rows(&targets);
+    let probs = crate::model::encode::rows(&(&logits / temperature).sigmoid());
+    let truth = crate::model::encode::rows(&targets);
     let k = data.labels.len();
     let mut thresholds = Vec::with_capacity(k);
     let mut scores = Vec::with_capacity(k);
@@ -499,16 +500,16 @@ fn token_model(
     let mut tokens = vec![];
     for rows in p.val.chunks(64) {
         let (hidden, mask) = top(encoder, &p.states, rows, layers.clone(), false);
-        let probs = tagger.token_probs(&hidden, &mask);
+        let probs = TokenHead::token_probs(&tagger, &hidden, &mask);
         for (r, &i) in rows.iter().enumerate() {
-            tokens.push(crate::encode::token_probs_of(
+            tokens.push(crate::model::encode::token_probs_of(
                 &p.encodings[i],
                 &probs.get(r as i64),
             ));
         }
     }
     let refs: Vec<&Tagged> = p.val.iter().map(|&i| &data[i]).collect();
-    let (threshold, scores) = tagger::choose_threshold(&refs, &tokens);
+    let (threshold, scores) = tagging::choose_threshold(&refs, &tokens);
     tagger.config.threshold = threshold;
     tagger.config.training = serde_json::json!({
         "method": "trained with the tuned layers (multi-task, `framescore tune`): one-hidden-layer ReLU network on each token's state and its sentence's mean state; threshold with the best mean of word-level and character-overlap F1 over sources, on held-out documents",
@@ -714,7 +715,7 @@ pub fn save_layers(dir: &Path, layers: &[(String, Tensor)], half: bool) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::encode::pad_batch;
+    use crate::model::encode::pad_batch;
 
     /// Rows of unit-length "mean" halves followed by an ignored "max" half, as pool_features
     /// lays them out.

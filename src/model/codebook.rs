@@ -19,8 +19,6 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::train::Labelled;
-
 /// A codebook: the frames and what each means.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -92,48 +90,6 @@ impl Codebook {
     pub fn names(&self) -> Vec<String> {
         self.frames.iter().map(|f| f.name.clone()).collect()
     }
-
-    /// Puts `data`'s label columns in the codebook's order; fails, naming the columns, when the
-    /// CSV's labels and the codebook's frames differ.
-    pub fn align(&self, data: &mut Labelled, csv: &Path) -> Result<()> {
-        let missing: Vec<&str> = self
-            .frames
-            .iter()
-            .map(|f| f.name.as_str())
-            .filter(|n| !data.labels.iter().any(|l| l == n))
-            .collect();
-        if !missing.is_empty() {
-            bail!(
-                "{} has no column for the codebook's frame(s) {}; add one 0/1 column per frame",
-                csv.display(),
-                missing.join(", ")
-            );
-        }
-        let extra: Vec<&str> = data
-            .labels
-            .iter()
-            .map(String::as_str)
-            .filter(|l| !self.frames.iter().any(|f| f.name == *l))
-            .collect();
-        if !extra.is_empty() {
-            bail!(
-                "{} has label column(s) {} that the codebook does not define; add them to the \
-                 codebook or drop them from the CSV",
-                csv.display(),
-                extra.join(", ")
-            );
-        }
-        let order: Vec<usize> = self
-            .frames
-            .iter()
-            .map(|f| data.labels.iter().position(|l| *l == f.name).unwrap())
-            .collect();
-        data.labels = self.names();
-        for y in &mut data.targets {
-            *y = order.iter().map(|&i| y[i]).collect();
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]
@@ -151,45 +107,20 @@ description = """Trade, growth, development,
 finance."""
 "#;
 
-    fn labelled(labels: &[&str], rows: &[&[f32]]) -> Labelled {
-        Labelled {
-            ids: (0..rows.len()).map(|i| i.to_string()).collect(),
-            texts: vec![String::new(); rows.len()],
-            groups: (0..rows.len()).map(|i| i.to_string()).collect(),
-            weights: vec![1.0; rows.len()],
-            labels: labels.iter().map(|s| s.to_string()).collect(),
-            targets: rows.iter().map(|r| r.to_vec()).collect(),
-        }
-    }
-
     #[test]
-    fn parses_and_orders_the_csv_columns_as_the_codebook() {
+    fn parses_a_codebook_in_order() {
         let book = Codebook::parse(BOOK).unwrap();
         assert_eq!(book.name.as_deref(), Some("Economy and rights"));
         assert_eq!(book.names(), ["human_rights", "economic"]);
-        let mut data = labelled(&["economic", "human_rights"], &[&[1.0, 0.0], &[0.0, 1.0]]);
-        book.align(&mut data, Path::new("x.csv")).unwrap();
-        assert_eq!(data.labels, ["human_rights", "economic"]);
-        assert_eq!(data.targets, [vec![0.0, 1.0], vec![1.0, 0.0]]);
     }
 
     #[test]
-    fn refuses_what_cannot_become_columns_and_mismatched_csvs() {
+    fn refuses_what_cannot_become_columns() {
         let err = |text: &str| format!("{:#}", Codebook::parse(text).unwrap_err());
         assert!(err("name = \"x\"").contains("no frames"));
         assert!(err("[[frame]]\nname = \"Human Rights\"\ndescription = \"d\"").contains("column"));
         assert!(err("[[frame]]\nname = \"a\"\ndescription = \" \"").contains("no description"));
         assert!(err("[[frame]]\nname = \"a\"\ndescription = \"d\"\n[[frame]]\nname = \"a\"\ndescription = \"e\"").contains("twice"));
         assert!(err("[[frame]]\nname = \"a\"\ndescripton = \"d\"").contains("descripton"));
-        let book = Codebook::parse(BOOK).unwrap();
-        let mut data = labelled(&["economic"], &[&[1.0]]);
-        let e = book.align(&mut data, Path::new("x.csv")).unwrap_err();
-        assert!(e.to_string().contains("human_rights"), "{e}");
-        let mut data = labelled(
-            &["economic", "human_rights", "security"],
-            &[&[1.0, 0.0, 0.0]],
-        );
-        let e = book.align(&mut data, Path::new("x.csv")).unwrap_err();
-        assert!(e.to_string().contains("security"), "{e}");
     }
 }

@@ -1,4 +1,4 @@
-//! Stage: sentence encoder. all-MiniLM-L6-v2 on libtorch (a lean BERT forward, [`crate::bert`],
+//! Stage: sentence encoder. all-MiniLM-L6-v2 on libtorch (a lean BERT forward, [`crate::model::bert`],
 //! numerically equal to rust-bert's `BertModel`), with the Hugging Face tokenizer, reproducing
 //! sentence-transformers' output (mean pooling over the attention mask, then L2 normalisation).
 //!
@@ -13,8 +13,7 @@ use serde::Deserialize;
 use tch::{Device, Kind, Tensor};
 use tokenizers::{Encoding, Tokenizer, TruncationParams};
 
-use crate::bert::{tune_allocator, EncoderConfig, LeanBert};
-use crate::tagger::Tagger;
+use crate::model::bert::{tune_allocator, EncoderConfig, LeanBert};
 
 /// Files the encoder folder must hold (fetched by `scripts/setup.sh`).
 pub const FILES: &[&str] = &["config.json", "model.safetensors", "tokenizer.json"];
@@ -33,6 +32,15 @@ pub const MAX_BATCH_TOKENS: usize = 2048;
 #[derive(Deserialize)]
 struct SentenceBertConfig {
     max_seq_length: usize,
+}
+
+/// A head that reads every token's final state, such as the loaded-term tagger: the encoder
+/// hands it the states of each batch in the pass that also yields the sentence embeddings, so the
+/// encoder needs to know nothing about what the head is.
+pub trait TokenHead {
+    /// Per-token probabilities `[b, l]` from token states `[b, l, hidden]` and the attention mask
+    /// `[b, l]`.
+    fn token_probs(&self, hidden: &Tensor, mask: &Tensor) -> Tensor;
 }
 
 /// The loaded encoder. Holds the weights for its lifetime; cheap to share by reference.
@@ -133,7 +141,7 @@ impl Encoder {
         self.layers.as_deref()
     }
 
-    /// The BERT model, for fine-tuning (`crate::tune`).
+    /// The BERT model, for fine-tuning (`crate::learn::tune`).
     pub(crate) fn model_mut(&mut self) -> &mut LeanBert {
         &mut self.model
     }
@@ -159,13 +167,13 @@ impl Encoder {
         Ok(self.embed_tagged(texts, None)?.0)
     }
 
-    /// As [`Encoder::embed`], and with a `tagger`, each text's loaded-wording probability per
+    /// As [`Encoder::embed`], and with a token `head` (the loaded-term tagger), each text's probability per
     /// token from the same forward pass: `(byte start, byte end, probability)` for every real
     /// token (special tokens left out), in text order.
     pub fn embed_tagged(
         &self,
         texts: &[&str],
-        tagger: Option<&Tagger>,
+        head: Option<&dyn TokenHead>,
     ) -> Result<(Embeddings, Vec<Vec<TokenProb>>)> {
         let encodings = self.tokenize(texts)?;
         let n = encodings.len();
@@ -177,12 +185,12 @@ impl Encoder {
             };
             return Ok((e, vec![]));
         }
-        let mut tokens: Vec<Vec<TokenProb>> = vec![vec![]; if tagger.is_some() { n } else { 0 }];
+        let mut tokens: Vec<Vec<TokenProb>> = vec![vec![]; if head.is_some() { n } else { 0 }];
         let mut parts = Vec::with_capacity(n.div_ceil(self.batch_size));
         let order = self.each_batch(&encodings, |rows, hidden, mask| {
             parts.push(pool_features(hidden, mask));
-            if let Some(tagger) = tagger {
-                let probs = tagger.token_probs(hidden, mask);
+            if let Some(head) = head {
+                let probs = head.token_probs(hidden, mask);
                 for (r, &i) in rows.iter().enumerate() {
                     let e = &encodings[i];
                     let len = e.get_ids().len();

@@ -23,7 +23,7 @@ from sample_sentences import CUE, draw, load_speeches, sentences, write_candidat
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "candidates-round6.csv")
-TAGGING = os.path.join(HERE, "..", "..", "tagging", "train.jsonl")
+TAGGING = os.path.join(HERE, "..", "..", "..", "tagging", "train.jsonl")
 INTERNATIONAL = re.compile(
     r"China|Chinese|Russia|Iran|Korea|Syria|NATO|United Nations|\bU\.?N\.?\b|sanction|foreign|"
     r"allies|alliance|treaty|diplomat|Putin|Beijing|Moscow|Pyongyang|Tehran|Israel|Saudi|Europe|"

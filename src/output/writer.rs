@@ -12,8 +12,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::doc::{Doc, Status};
-use crate::quotes::in_quotes;
+use crate::doc::{in_quotes, Doc, Status};
 
 pub const ARTICLES: &str = "articles.csv";
 pub const SENTENCES: &str = "sentences.csv";

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use crate::codebook::Codebook;
-use crate::modelfile;
+use crate::model::codebook::Codebook;
+use crate::model::modelfile;
 use serde::{Deserialize, Serialize};
 use tch::Tensor;
 
@@ -119,7 +119,7 @@ impl FrameModel {
 
     /// Probabilities as rows of `k` values, for the pipeline.
     pub fn predict(&self, embeddings: &Tensor) -> Vec<Vec<f32>> {
-        crate::encode::rows(&self.probabilities(embeddings))
+        crate::model::encode::rows(&self.probabilities(embeddings))
     }
 
     /// Labels whose probability reaches their threshold.

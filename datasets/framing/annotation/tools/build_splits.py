@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Builds train.csv and test.csv from the drawn candidates and the annotation passes.
+"""Builds ../train.csv and ../test.csv (datasets/framing/) from the drawn candidates and the annotation passes.
 
 - Labels come from the first pass (annotations/partN.csv).
 - Test sentences that were annotated twice (second-pass/second1.csv, second2.csv, an
@@ -57,7 +57,7 @@ def main():
         out[c["split"]].append({"id": i, "doc": c["doc"], "text": c["text"], **labels, "note": note})
     for split, rows in out.items():
         rows.sort(key=lambda r: r["id"])
-        with open(os.path.join(HERE, f"{split}.csv"), "w", newline="", encoding="utf-8") as f:
+        with open(os.path.join(HERE, "..", f"{split}.csv"), "w", newline="", encoding="utf-8") as f:
             w = csv.DictWriter(f, fieldnames=["id", "doc", "text", *FRAMES, "note"])
             w.writeheader()
             w.writerows(rows)

@@ -10,7 +10,7 @@ the seed article and most articles train, a fixed set of articles and ~20% of sp
 import csv, glob, hashlib, json, os, random, re, sys
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
-SHARED = os.path.normpath(os.path.join(ROOT, "../../../../shared"))
+SHARED = os.path.normpath(os.path.join(ROOT, "../../../../../shared"))
 OUT = os.path.join(ROOT, "..", "candidates.csv")
 TEST_ARTICLES = {
     "china-un-2016-first-committee-71st-outer-space-yang-jia",

@@ -1,164 +1,20 @@
-//! Stage: the learned loaded-term tagger. Finds loaded wording the lexicon never listed: a small
-//! network reads each token's final state, together with its sentence's mean state (whether a
-//! word reads as loaded depends on the sentence around it), from the same encoder pass that feeds
-//! the sentence heads; a word takes the highest probability of its tokens, and words at or above
-//! the threshold (neighbours joined) become spans. Trained on BABE's expert-marked biased words
-//! and PTC's Loaded_Language and Name_Calling spans (`datasets/tagging/`).
-//!
-//! A model folder holds `tagger.json` (threshold, encoder, training report) and
-//! `head.safetensors` (`w1` `[units, 2*hidden]`, `b1` `[units]`, `w2` `[units]`, `b2` `[1]`:
-//! one ReLU layer, then a logistic output).
+//! Training and evaluation of the loaded-term tagger ([`crate::model::tagger`]): gold spans
+//! (`datasets/tagging/`), word- and character-overlap scores per source, the threshold that
+//! weighs each source equally, and `framescore train-tagger`'s fitting loop.
 
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use indicatif::ProgressBar;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tch::{nn, nn::OptimizerConfig, Device, Kind, Tensor};
 
-use crate::encode::{Encoder, TokenProb};
-use crate::explain::words;
-use crate::modelfile;
-use crate::train::folds_by_group;
-
-pub const CONFIG_FILE: &str = "tagger.json";
-pub const WEIGHTS_FILE: &str = "head.safetensors";
-
-/// What `tagger.json` holds.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct TaggerConfig {
-    /// Word probability at or above which a word is loaded.
-    pub threshold: f32,
-    /// Encoder the head was trained on (folder name).
-    pub encoder: String,
-    /// Tuned encoder layers the head was trained with (as in `frames.json`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub layers: Option<String>,
-    #[serde(default)]
-    pub training: serde_json::Value,
-}
-
-/// The loaded tagger.
-pub struct Tagger {
-    pub config: TaggerConfig,
-    w1: Tensor,
-    b1: Tensor,
-    w2: Tensor,
-    b2: Tensor,
-    layers_file: Option<PathBuf>,
-}
-
-const TENSORS: [&str; 4] = ["w1", "b1", "w2", "b2"];
-
-impl Tagger {
-    /// A tagger from its network's tensors `[w1, b1, w2, b2]` (as saved).
-    pub fn new(config: TaggerConfig, [w1, b1, w2, b2]: [Tensor; 4]) -> Tagger {
-        Tagger {
-            config,
-            w1,
-            b1,
-            w2,
-            b2,
-            layers_file: None,
-        }
-    }
-
-    pub fn load(dir: &Path) -> Result<Tagger> {
-        let config: TaggerConfig = modelfile::read_config(
-            dir,
-            CONFIG_FILE,
-            "pass --tagger DIR with a folder made by `framescore train-tagger`, or --no-tagger",
-        )?;
-        let t = modelfile::Tensors::read(dir, WEIGHTS_FILE)?;
-        Ok(Tagger {
-            w1: t.get("w1")?,
-            b1: t.get("b1")?,
-            w2: t.get("w2")?,
-            b2: t.get("b2")?,
-            layers_file: modelfile::resolve_layers(dir, config.layers.as_deref())?,
-            config,
-        })
-    }
-
-    pub fn save(&self, dir: &Path) -> Result<()> {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let t = [&self.w1, &self.b1, &self.w2, &self.b2];
-        let named: Vec<(&str, &Tensor)> = TENSORS.iter().copied().zip(t).collect();
-        Tensor::write_safetensors(&named, dir.join(WEIGHTS_FILE))?;
-        let json = serde_json::to_string_pretty(&self.config)?;
-        std::fs::write(dir.join(CONFIG_FILE), json + "\n")?;
-        Ok(())
-    }
-
-    /// The tuned encoder layers the head needs, if any.
-    pub fn layers_file(&self) -> Option<&Path> {
-        self.layers_file.as_deref()
-    }
-
-    /// Per-token probabilities `[b, l]` from token states `[b, l, hidden]` and the attention
-    /// mask `[b, l]`.
-    pub fn token_probs(&self, hidden: &Tensor, mask: &Tensor) -> Tensor {
-        let x = token_features(hidden, mask);
-        self.apply(&x)
-    }
-
-    /// Probabilities for token features `[.., 2*hidden]`.
-    fn apply(&self, x: &Tensor) -> Tensor {
-        (x.linear(&self.w1, Some(&self.b1)).relu().matmul(&self.w2) + &self.b2).sigmoid()
-    }
-
-    /// Loaded spans of `text` (byte ranges, with the highest word probability in each).
-    pub fn spans(&self, text: &str, tokens: &[TokenProb]) -> Vec<(Range<usize>, f32)> {
-        decode(text, tokens, self.config.threshold)
-    }
-}
-
-/// Each token's features: its state and its sentence's unit-length mean state, `[b, l, 2h]`.
-pub(crate) fn token_features(hidden: &Tensor, mask: &Tensor) -> Tensor {
-    let hidden = hidden.to_kind(Kind::Float);
-    let (b, l, h) = hidden.size3().expect("[b, l, h]");
-    let ctx = crate::encode::mean_pool_normalise(&hidden, mask)
-        .unsqueeze(1)
-        .expand([b, l, h], false);
-    Tensor::cat(&[hidden, ctx], 2)
-}
-
-/// Each word of `text` with the highest probability among the tokens inside it.
-pub fn word_probs(text: &str, tokens: &[TokenProb]) -> Vec<(Range<usize>, f32)> {
-    words(text)
-        .into_iter()
-        .map(|w| {
-            let p = tokens
-                .iter()
-                .filter(|t| t.0 < w.end && t.1 > w.start)
-                .map(|t| t.2)
-                .fold(0f32, f32::max);
-            (w, p)
-        })
-        .collect()
-}
-
-/// Words at or above `threshold`; neighbours separated only by spaces or hyphens join into one
-/// span (so "Cold War mentality" is one term), scored by their highest word probability.
-pub fn decode(text: &str, tokens: &[TokenProb], threshold: f32) -> Vec<(Range<usize>, f32)> {
-    let mut out: Vec<(Range<usize>, f32)> = vec![];
-    for (w, p) in word_probs(text, tokens) {
-        if p < threshold {
-            continue;
-        }
-        if let Some(last) = out.last_mut() {
-            let gap = &text[last.0.end..w.start];
-            if gap.chars().all(|c| c == ' ' || c == '-') && gap.len() <= 2 {
-                last.0.end = w.end;
-                last.1 = last.1.max(p);
-                continue;
-            }
-        }
-        out.push((w, p));
-    }
-    out
-}
+use crate::learn::data::folds_by_group;
+use crate::model::encode::{Encoder, TokenHead, TokenProb};
+use crate::model::modelfile;
+use crate::model::tagger::{decode, token_features, Tagger, TaggerConfig};
+use crate::text::words::words;
 
 /// A gold sentence: text and the byte ranges of its loaded wording.
 pub struct Tagged {
@@ -320,7 +176,9 @@ pub fn score(source: &str, data: &[&Tagged], predicted: &[Vec<(Range<usize>, f32
 /// Token probabilities of every sentence of `data` under `tagger`.
 fn tag_all(encoder: &Encoder, tagger: &Tagger, data: &[&Tagged]) -> Result<Vec<Vec<TokenProb>>> {
     let texts: Vec<&str> = data.iter().map(|t| t.text.as_str()).collect();
-    Ok(encoder.embed_tagged(&texts, Some(tagger))?.1)
+    Ok(encoder
+        .embed_tagged(&texts, Some(tagger as &dyn TokenHead))?
+        .1)
 }
 
 /// Scores `tagger` on `data`: one row per source (in order of appearance), then `all`.
@@ -496,19 +354,14 @@ pub fn train(
     // Threshold: best mean of word-level and character-overlap F1 over sources, held out.
     progress.set_message("choosing the threshold");
     let (encoder_name, layers) = modelfile::encoder_identity(encoder);
-    let mut tagger = Tagger {
-        config: TaggerConfig {
-            threshold: 0.5,
-            encoder: encoder_name,
-            layers,
-            training: serde_json::Value::Null,
-        },
-        w1,
-        b1,
-        w2,
-        b2,
-        layers_file: encoder.tuned_layers().map(Path::to_path_buf),
+    let config = TaggerConfig {
+        threshold: 0.5,
+        encoder: encoder_name,
+        layers,
+        training: serde_json::Value::Null,
     };
+    let mut tagger = Tagger::new(config, [w1, b1, w2, b2])
+        .with_layers_file(encoder.tuned_layers().map(Path::to_path_buf));
     let val_refs: Vec<&Tagged> = val.iter().map(|&i| &data[i]).collect();
     let tokens = tag_all(encoder, &tagger, &val_refs)?;
     let (threshold, val_scores) = choose_threshold(&val_refs, &tokens);
@@ -529,10 +382,7 @@ pub fn train(
 
 /// The threshold (0.05 to 0.95) with the best [`balanced_f1`] over `refs`, and the per-source
 /// scores there.
-pub(crate) fn choose_threshold(
-    refs: &[&Tagged],
-    tokens: &[Vec<TokenProb>],
-) -> (f32, Vec<TagScores>) {
+pub fn choose_threshold(refs: &[&Tagged], tokens: &[Vec<TokenProb>]) -> (f32, Vec<TagScores>) {
     let mut best = (0.5f32, -1.0, vec![]);
     for step in 1..=19 {
         // Division rounds correctly, so 7 / 20 is exactly the literal 0.35 the card records.
@@ -576,25 +426,6 @@ mod tests {
             text: text.into(),
             spans,
         }
-    }
-
-    #[test]
-    fn decode_joins_neighbouring_words_and_keeps_the_highest_probability() {
-        let text = "a Cold War mentality, sadly";
-        // Tokens: "a", "Cold", "War", "mental", "ity", ",", "sadly".
-        let tokens = vec![
-            (0, 1, 0.1),
-            (2, 6, 0.7),
-            (7, 10, 0.6),
-            (11, 17, 0.9),
-            (17, 20, 0.2),
-            (20, 21, 0.0),
-            (22, 27, 0.8),
-        ];
-        let spans = decode(text, &tokens, 0.5);
-        let got: Vec<(&str, f32)> = spans.iter().map(|(r, p)| (&text[r.clone()], *p)).collect();
-        // The comma breaks the run: "sadly" is its own span.
-        assert_eq!(got, vec![("Cold War mentality", 0.9), ("sadly", 0.8)]);
     }
 
     #[test]

@@ -6,121 +6,14 @@
 //! never sit on both sides), then the heads are refitted on all rows. Everything is seeded and
 //! runs full-batch on the CPU, so the same data and seed give the same model.
 
-use std::collections::BTreeMap;
-use std::path::Path;
-
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use indicatif::ProgressBar;
 use tch::{nn, nn::OptimizerConfig, Device, Kind, Tensor};
 
-use crate::encode::Encoder;
-use crate::eval::{best_threshold, FrameScores};
-use crate::frames::{FrameConfig, FrameModel};
-
-/// Columns of a labelled CSV that are not frame labels.
-pub const META_COLUMNS: &[&str] = &["id", "text", "doc", "split", "note", "source", "weight"];
-
-/// A labelled CSV: `id,text,<frame>...` with 0/1 values, optionally a `doc` column grouping
-/// sentences of one document.
-pub struct Labelled {
-    pub ids: Vec<String>,
-    pub texts: Vec<String>,
-    pub groups: Vec<String>,
-    /// Per-row weight in the loss (optional `weight` column, default 1).
-    pub weights: Vec<f32>,
-    pub labels: Vec<String>,
-    /// `[n][k]` 0/1 targets.
-    pub targets: Vec<Vec<f32>>,
-}
-
-impl Labelled {
-    pub fn read(path: &Path) -> Result<Labelled> {
-        let mut rdr = csv::Reader::from_path(path)
-            .with_context(|| format!("cannot read the labelled CSV {}", path.display()))?;
-        let headers = rdr.headers()?.clone();
-        let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-        let text_col = col("text").with_context(|| {
-            format!(
-                "{} has no 'text' column; expected id,text,<frame>,... with 0/1 values",
-                path.display()
-            )
-        })?;
-        let id_col = col("id");
-        let doc_col = col("doc");
-        let weight_col = col("weight");
-        let label_cols: Vec<(usize, String)> = headers
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| !META_COLUMNS.iter().any(|m| h.eq_ignore_ascii_case(m)))
-            .map(|(i, h)| (i, h.trim().to_string()))
-            .collect();
-        if label_cols.is_empty() {
-            bail!(
-                "{} has no frame columns; add one 0/1 column per frame after id,text",
-                path.display()
-            );
-        }
-        let mut data = Labelled {
-            ids: vec![],
-            texts: vec![],
-            groups: vec![],
-            weights: vec![],
-            labels: label_cols.iter().map(|(_, h)| h.clone()).collect(),
-            targets: vec![],
-        };
-        for (row, rec) in rdr.records().enumerate() {
-            let line = row + 2;
-            let rec =
-                rec.with_context(|| format!("{} line {line}: malformed row", path.display()))?;
-            let id = id_col.and_then(|c| rec.get(c)).unwrap_or("").to_string();
-            let id = if id.is_empty() {
-                format!("row{}", row + 1)
-            } else {
-                id
-            };
-            let mut y = Vec::with_capacity(label_cols.len());
-            for (c, name) in &label_cols {
-                match rec.get(*c).map(str::trim) {
-                    Some("1") => y.push(1.0),
-                    Some("0") => y.push(0.0),
-                    other => bail!(
-                        "{} line {line}: column '{name}' must be 0 or 1, found {:?}",
-                        path.display(),
-                        other.unwrap_or("")
-                    ),
-                }
-            }
-            data.groups
-                .push(doc_col.and_then(|c| rec.get(c)).unwrap_or(&id).to_string());
-            let weight = match weight_col.and_then(|c| rec.get(c)).map(str::trim) {
-                None | Some("") => 1.0,
-                Some(w) => w
-                    .parse::<f32>()
-                    .ok()
-                    .filter(|w| *w > 0.0)
-                    .with_context(|| {
-                        format!(
-                            "{} line {line}: 'weight' must be a positive number, found {w:?}",
-                            path.display()
-                        )
-                    })?,
-            };
-            data.weights.push(weight);
-            data.ids.push(id);
-            data.texts.push(rec.get(text_col).unwrap_or("").to_string());
-            data.targets.push(y);
-        }
-        if data.ids.is_empty() {
-            bail!("{} has no rows", path.display());
-        }
-        Ok(data)
-    }
-
-    pub fn target_tensor(&self) -> Tensor {
-        let flat: Vec<f32> = self.targets.iter().flatten().copied().collect();
-        Tensor::from_slice(&flat).view([self.ids.len() as i64, self.labels.len() as i64])
-    }
-}
+use crate::learn::data::{folds_by_group, Labelled};
+use crate::learn::eval::{best_threshold, FrameScores};
+use crate::model::encode::Encoder;
+use crate::model::frames::{FrameConfig, FrameModel};
 
 pub struct TrainOptions {
     pub seed: u64,
@@ -210,31 +103,6 @@ fn probs(x: &Tensor, w: &Tensor, b: &Tensor) -> Tensor {
     (x.matmul(&w.tr()) + b).sigmoid()
 }
 
-/// Assigns each group (document) to a fold, deterministically from the seed.
-pub fn folds_by_group(groups: &[String], folds: usize, seed: u64) -> Vec<usize> {
-    let mut unique: Vec<&String> = groups
-        .iter()
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    // Fisher-Yates with a small LCG: reproducible without pulling in a RNG crate.
-    let mut state = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    for i in (1..unique.len()).rev() {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        unique.swap(i, (state >> 33) as usize % (i + 1));
-    }
-    let fold_of: BTreeMap<&String, usize> = unique
-        .iter()
-        .enumerate()
-        .map(|(i, g)| (*g, i % folds))
-        .collect();
-    groups.iter().map(|g| fold_of[g]).collect()
-}
-
 /// Trains heads on `data`, choosing L2 and thresholds out-of-fold. `progress` counts the
 /// encoding step and every fit (use `ProgressBar::hidden()` for none).
 pub fn train(
@@ -285,10 +153,11 @@ pub fn train(
         let xv = x.index_select(0, &Tensor::from_slice(&rows));
         for (g, oof_g) in oof.iter_mut().enumerate() {
             let set = (f * grid + g) as i64;
-            for (&row, p) in
-                rows.iter()
-                    .zip(crate::encode::rows(&probs(&xv, &w.get(set), &b.get(set))))
-            {
+            for (&row, p) in rows.iter().zip(crate::model::encode::rows(&probs(
+                &xv,
+                &w.get(set),
+                &b.get(set),
+            ))) {
                 oof_g[row as usize] = p;
             }
         }
@@ -324,7 +193,7 @@ pub fn train(
         progress,
     );
     let (w, b) = (w.get(0), b.get(0));
-    let (encoder_name, layers) = crate::modelfile::encoder_identity(encoder);
+    let (encoder_name, layers) = crate::model::modelfile::encoder_identity(encoder);
     let config = FrameConfig {
         labels: data.labels.clone(),
         thresholds,

@@ -1,0 +1,230 @@
+//! Labelled sentences for training and evaluating frame heads: the CSV format (`id,text,<frame>...`),
+//! checking it against a codebook, and the document-grouped folds every cross-validation uses.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use tch::Tensor;
+
+use crate::model::codebook::Codebook;
+
+/// Columns of a labelled CSV that are not frame labels.
+pub const META_COLUMNS: &[&str] = &["id", "text", "doc", "split", "note", "source", "weight"];
+
+/// A labelled CSV: `id,text,<frame>...` with 0/1 values, optionally a `doc` column grouping
+/// sentences of one document.
+pub struct Labelled {
+    pub ids: Vec<String>,
+    pub texts: Vec<String>,
+    pub groups: Vec<String>,
+    /// Per-row weight in the loss (optional `weight` column, default 1).
+    pub weights: Vec<f32>,
+    pub labels: Vec<String>,
+    /// `[n][k]` 0/1 targets.
+    pub targets: Vec<Vec<f32>>,
+}
+
+impl Labelled {
+    pub fn read(path: &Path) -> Result<Labelled> {
+        let mut rdr = csv::Reader::from_path(path)
+            .with_context(|| format!("cannot read the labelled CSV {}", path.display()))?;
+        let headers = rdr.headers()?.clone();
+        let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+        let text_col = col("text").with_context(|| {
+            format!(
+                "{} has no 'text' column; expected id,text,<frame>,... with 0/1 values",
+                path.display()
+            )
+        })?;
+        let id_col = col("id");
+        let doc_col = col("doc");
+        let weight_col = col("weight");
+        let label_cols: Vec<(usize, String)> = headers
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| !META_COLUMNS.iter().any(|m| h.eq_ignore_ascii_case(m)))
+            .map(|(i, h)| (i, h.trim().to_string()))
+            .collect();
+        if label_cols.is_empty() {
+            bail!(
+                "{} has no frame columns; add one 0/1 column per frame after id,text",
+                path.display()
+            );
+        }
+        let mut data = Labelled {
+            ids: vec![],
+            texts: vec![],
+            groups: vec![],
+            weights: vec![],
+            labels: label_cols.iter().map(|(_, h)| h.clone()).collect(),
+            targets: vec![],
+        };
+        for (row, rec) in rdr.records().enumerate() {
+            let line = row + 2;
+            let rec =
+                rec.with_context(|| format!("{} line {line}: malformed row", path.display()))?;
+            let id = id_col.and_then(|c| rec.get(c)).unwrap_or("").to_string();
+            let id = if id.is_empty() {
+                format!("row{}", row + 1)
+            } else {
+                id
+            };
+            let mut y = Vec::with_capacity(label_cols.len());
+            for (c, name) in &label_cols {
+                match rec.get(*c).map(str::trim) {
+                    Some("1") => y.push(1.0),
+                    Some("0") => y.push(0.0),
+                    other => bail!(
+                        "{} line {line}: column '{name}' must be 0 or 1, found {:?}",
+                        path.display(),
+                        other.unwrap_or("")
+                    ),
+                }
+            }
+            data.groups
+                .push(doc_col.and_then(|c| rec.get(c)).unwrap_or(&id).to_string());
+            let weight = match weight_col.and_then(|c| rec.get(c)).map(str::trim) {
+                None | Some("") => 1.0,
+                Some(w) => w
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|w| *w > 0.0)
+                    .with_context(|| {
+                        format!(
+                            "{} line {line}: 'weight' must be a positive number, found {w:?}",
+                            path.display()
+                        )
+                    })?,
+            };
+            data.weights.push(weight);
+            data.ids.push(id);
+            data.texts.push(rec.get(text_col).unwrap_or("").to_string());
+            data.targets.push(y);
+        }
+        if data.ids.is_empty() {
+            bail!("{} has no rows", path.display());
+        }
+        Ok(data)
+    }
+
+    pub fn target_tensor(&self) -> Tensor {
+        let flat: Vec<f32> = self.targets.iter().flatten().copied().collect();
+        Tensor::from_slice(&flat).view([self.ids.len() as i64, self.labels.len() as i64])
+    }
+
+    /// Puts the label columns in `book`'s order; fails, naming the columns, when the
+    /// CSV's labels and the codebook's frames differ.
+    pub fn align_to(&mut self, book: &Codebook, csv: &Path) -> Result<()> {
+        let missing: Vec<&str> = book
+            .frames
+            .iter()
+            .map(|f| f.name.as_str())
+            .filter(|n| !self.labels.iter().any(|l| l == n))
+            .collect();
+        if !missing.is_empty() {
+            bail!(
+                "{} has no column for the codebook's frame(s) {}; add one 0/1 column per frame",
+                csv.display(),
+                missing.join(", ")
+            );
+        }
+        let extra: Vec<&str> = self
+            .labels
+            .iter()
+            .map(String::as_str)
+            .filter(|l| !book.frames.iter().any(|f| f.name == *l))
+            .collect();
+        if !extra.is_empty() {
+            bail!(
+                "{} has label column(s) {} that the codebook does not define; add them to the \
+                 codebook or drop them from the CSV",
+                csv.display(),
+                extra.join(", ")
+            );
+        }
+        let order: Vec<usize> = book
+            .frames
+            .iter()
+            .map(|f| self.labels.iter().position(|l| *l == f.name).unwrap())
+            .collect();
+        self.labels = book.names();
+        for y in &mut self.targets {
+            *y = order.iter().map(|&i| y[i]).collect();
+        }
+        Ok(())
+    }
+}
+
+/// Assigns each group (document) to a fold, deterministically from the seed.
+pub fn folds_by_group(groups: &[String], folds: usize, seed: u64) -> Vec<usize> {
+    let mut unique: Vec<&String> = groups
+        .iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    // Fisher-Yates with a small LCG: reproducible without pulling in a RNG crate.
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    for i in (1..unique.len()).rev() {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        unique.swap(i, (state >> 33) as usize % (i + 1));
+    }
+    let fold_of: BTreeMap<&String, usize> = unique
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (*g, i % folds))
+        .collect();
+    groups.iter().map(|g| fold_of[g]).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BOOK: &str = r#"
+[[frame]]
+name = "human_rights"
+description = "Rights, freedoms and dignity of people."
+[[frame]]
+name = "economic"
+description = "Trade, growth, development, finance."
+"#;
+
+    fn labelled(labels: &[&str], rows: &[&[f32]]) -> Labelled {
+        Labelled {
+            ids: (0..rows.len()).map(|i| i.to_string()).collect(),
+            texts: vec![String::new(); rows.len()],
+            groups: (0..rows.len()).map(|i| i.to_string()).collect(),
+            weights: vec![1.0; rows.len()],
+            labels: labels.iter().map(|s| s.to_string()).collect(),
+            targets: rows.iter().map(|r| r.to_vec()).collect(),
+        }
+    }
+
+    #[test]
+    fn orders_the_csv_columns_as_the_codebook() {
+        let book = Codebook::parse(BOOK).unwrap();
+        let mut data = labelled(&["economic", "human_rights"], &[&[1.0, 0.0], &[0.0, 1.0]]);
+        data.align_to(&book, Path::new("x.csv")).unwrap();
+        assert_eq!(data.labels, ["human_rights", "economic"]);
+        assert_eq!(data.targets, [vec![0.0, 1.0], vec![1.0, 0.0]]);
+    }
+
+    #[test]
+    fn refuses_csvs_whose_columns_differ_from_the_codebook() {
+        let book = Codebook::parse(BOOK).unwrap();
+        let mut data = labelled(&["economic"], &[&[1.0]]);
+        let e = data.align_to(&book, Path::new("x.csv")).unwrap_err();
+        assert!(e.to_string().contains("human_rights"), "{e}");
+        let mut data = labelled(
+            &["economic", "human_rights", "security"],
+            &[&[1.0, 0.0, 0.0]],
+        );
+        let e = data.align_to(&book, Path::new("x.csv")).unwrap_err();
+        assert!(e.to_string().contains("security"), "{e}");
+    }
+}

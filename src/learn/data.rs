@@ -9,6 +9,10 @@ use tch::Tensor;
 
 use crate::model::codebook::Codebook;
 
+/// The `source` of sentences written for training (declared synthetic): always trained on, never
+/// held out for validation or scored as a test row.
+pub const SYNTHETIC: &str = "synthetic";
+
 /// Columns of a labelled CSV that are not frame labels.
 pub const META_COLUMNS: &[&str] = &["id", "text", "doc", "split", "note", "source", "weight"];
 
@@ -20,6 +24,9 @@ pub struct Labelled {
     pub groups: Vec<String>,
     /// Per-row weight in the loss (optional `weight` column, default 1).
     pub weights: Vec<f32>,
+    /// Where each row came from (optional `source` column, default empty): the family the
+    /// out-of-domain report holds out, and [`SYNTHETIC`] for sentences written for training.
+    pub sources: Vec<String>,
     pub labels: Vec<String>,
     /// `[n][k]` 0/1 targets.
     pub targets: Vec<Vec<f32>>,
@@ -40,6 +47,7 @@ impl Labelled {
         let id_col = col("id");
         let doc_col = col("doc");
         let weight_col = col("weight");
+        let source_col = col("source");
         let label_cols: Vec<(usize, String)> = headers
             .iter()
             .enumerate()
@@ -57,6 +65,7 @@ impl Labelled {
             texts: vec![],
             groups: vec![],
             weights: vec![],
+            sources: vec![],
             labels: label_cols.iter().map(|(_, h)| h.clone()).collect(),
             targets: vec![],
         };
@@ -98,6 +107,13 @@ impl Labelled {
                     })?,
             };
             data.weights.push(weight);
+            data.sources.push(
+                source_col
+                    .and_then(|c| rec.get(c))
+                    .unwrap_or("")
+                    .trim()
+                    .to_string(),
+            );
             data.ids.push(id);
             data.texts.push(rec.get(text_col).unwrap_or("").to_string());
             data.targets.push(y);
@@ -200,6 +216,7 @@ description = "Trade, growth, development, finance."
             texts: vec![String::new(); rows.len()],
             groups: (0..rows.len()).map(|i| i.to_string()).collect(),
             weights: vec![1.0; rows.len()],
+            sources: vec![String::new(); rows.len()],
             labels: labels.iter().map(|s| s.to_string()).collect(),
             targets: rows.iter().map(|r| r.to_vec()).collect(),
         }

@@ -19,7 +19,7 @@ use indicatif::ProgressBar;
 use tch::{nn, nn::OptimizerConfig, Device, Kind, Tensor};
 use tokenizers::Encoding;
 
-use crate::learn::data::{folds_by_group, Labelled};
+use crate::learn::data::{folds_by_group, Labelled, SYNTHETIC};
 use crate::learn::eval::FrameScores;
 use crate::learn::tagging::{self, TagScores, Tagged};
 use crate::model::encode::{pool_features, Encoder, TokenHead};
@@ -97,6 +97,15 @@ impl TaskData {
         match self {
             TaskData::Sentences(d) => d.groups.clone(),
             TaskData::Tokens(d) => d.iter().map(|t| t.doc.clone()).collect(),
+        }
+    }
+
+    /// Whether row `i` is a declared synthetic sentence (source `synthetic`): such rows are
+    /// always fitted, never held out, so thresholds and calibration rest on real text alone.
+    fn synthetic(&self, i: usize) -> bool {
+        match self {
+            TaskData::Sentences(d) => d.sources[i] == SYNTHETIC,
+            TaskData::Tokens(d) => d[i].source == SYNTHETIC,
         }
     }
 
@@ -250,10 +259,7 @@ pub fn tune(
     let mut prepared = Vec::with_capacity(tasks.len());
     let mut rng = Lcg(opts.seed ^ 0x9e37_79b9_7f4a_7c15);
     for task in tasks {
-        let groups = task.data.groups();
-        let folds = folds_by_group(&groups, val_folds, opts.seed);
-        let (val, mut fit): (Vec<usize>, Vec<usize>) = (0..task.data.len())
-            .partition(|&i| folds[i] == 0 && !opts.keep_in_fit.contains(&groups[i]));
+        let (val, mut fit) = validation_split(&task.data, val_folds, opts.seed, &opts.keep_in_fit);
         if fit.is_empty() || val.is_empty() {
             bail!(
                 "task {} needs rows from at least {val_folds} documents (a `doc` column) to hold some out for validation",
@@ -471,6 +477,21 @@ fn sentence_model(
     };
     let model = FrameModel::new(config, &w / temperature, &b / temperature)?;
     Ok(TunedModel::Heads(model, scores))
+}
+
+/// Splits a task's rows by document into validation rows (one fold of `val_folds`, seeded) and
+/// fitting rows. Documents in `keep_in_fit` and declared synthetic rows are always fitted, so
+/// the thresholds and the calibration chosen on validation rest on real text.
+fn validation_split(
+    data: &TaskData,
+    val_folds: usize,
+    seed: u64,
+    keep_in_fit: &[String],
+) -> (Vec<usize>, Vec<usize>) {
+    let groups = data.groups();
+    let folds = folds_by_group(&groups, val_folds, seed);
+    (0..data.len())
+        .partition(|&i| folds[i] == 0 && !keep_in_fit.contains(&groups[i]) && !data.synthetic(i))
 }
 
 /// The token tagger after tuning: its threshold chosen on the validation rows by word-level F1.
@@ -722,6 +743,37 @@ mod tests {
     fn pooled(rows: &[[f32; 2]]) -> Tensor {
         let flat: Vec<f32> = rows.iter().flat_map(|r| [r[0], r[1], 0.0, 0.0]).collect();
         Tensor::from_slice(&flat).view([rows.len() as i64, 4])
+    }
+
+    #[test]
+    fn synthetic_rows_and_kept_documents_are_never_validation_rows() {
+        let n = 200;
+        let data = Labelled {
+            ids: (0..n).map(|i| format!("r{i}")).collect(),
+            texts: vec![String::new(); n],
+            groups: (0..n).map(|i| format!("d{}", i / 2)).collect(),
+            weights: vec![1.0; n],
+            sources: (0..n)
+                .map(|i| if i % 3 == 0 { SYNTHETIC } else { "news" }.to_string())
+                .collect(),
+            labels: vec!["a".into()],
+            targets: vec![vec![0.0]; n],
+        };
+        let groups = data.groups.clone();
+        let task = TaskData::Sentences(data);
+        let keep = vec!["d1".to_string(), "d2".to_string()];
+        let (val, fit) = validation_split(&task, 7, 42, &keep);
+        assert_eq!(val.len() + fit.len(), n);
+        assert!(!val.is_empty());
+        assert!(val
+            .iter()
+            .all(|&i| !task.synthetic(i) && !keep.contains(&groups[i])));
+        // Whole documents: a document is on one side only.
+        for &v in &val {
+            assert!(fit
+                .iter()
+                .all(|&f| groups[f] != groups[v] || task.synthetic(f)));
+        }
     }
 
     #[test]

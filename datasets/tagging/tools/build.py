@@ -10,6 +10,11 @@ Sources (see ../README.md for provenance and licences):
   - PTC (../../shared/data/ptc/train.jsonl): news articles with propaganda-technique spans; the
     Loaded_Language and Name_Calling,Labeling spans are kept. Articles are split by article
     (seed 13, 15% to test); each line of an article is one sentence, spans are clipped to lines.
+  - Codebook spans (datasets/framing/annotation/): the loaded terms marked, per CODEBOOK.md, on the
+    same sentences as the frame labels of round 7 (source `codebook`: PTC, BABE, NewsMTSC news and
+    UN speeches, training only), on the declared synthetic sentences (source `synthetic`,
+    training only) and on the out-of-domain news test set (source `news-test`: the PTC test
+    articles, test only). Every exact occurrence of a marked term in its sentence is a span.
 Offsets are Unicode code points into `text`, end exclusive. Run from the repository root:
     python3 datasets/tagging/tools/build.py
 """
@@ -76,14 +81,55 @@ def ptc():
     return rows
 
 
+def term_spans(text, terms):
+    spans = set()
+    for t in (t.strip() for t in terms.split(" | ")):
+        if not t:
+            continue
+        found = [m.start() for m in re.finditer(re.escape(t), text)]
+        assert found, f"term {t!r} not in {text!r}"
+        spans.update((s, s + len(t)) for s in found)
+    return sorted(spans)
+
+
+def codebook():
+    """Round 7's loaded terms (first pass), the synthetic sentences' and the news test set's."""
+    ann = os.path.join(ROOT, "datasets", "framing", "annotation")
+
+    def read(path):
+        with open(os.path.join(ann, path), newline="", encoding="utf-8") as f:
+            return list(csv.DictReader(f))
+
+    rows = {"train": [], "test": []}
+    cands = {r["id"]: r for r in read("candidates-round7.csv")}
+    for k in range(24, 31):
+        for r in read(f"annotations/part{k}.csv"):
+            c = cands[r["id"]]
+            rows["train"].append({"id": r["id"], "doc": c["doc"], "source": "codebook", "text": c["text"],
+                                  "spans": term_spans(c["text"], r["terms"])})
+    for r in read("synthetic/synthetic-r7.csv"):
+        rows["train"].append({"id": r["id"], "doc": r["id"], "source": "synthetic", "text": r["text"],
+                              "spans": term_spans(r["text"], r["terms"])})
+    cands = {r["id"]: r for r in read("news-test-candidates.csv")}
+    for k in (1, 2, 3):
+        for r in read(f"annotations/news-test{k}.csv"):
+            c = cands[r["id"]]
+            rows["test"].append({"id": r["id"], "doc": c["doc"], "source": "news-test", "text": c["text"],
+                                 "spans": term_spans(c["text"], r["terms"])})
+    return rows
+
+
 def main():
-    b, p = babe(), ptc()
+    b, p, c = babe(), ptc(), codebook()
     for part in ("train", "test"):
-        rows = b[part] + p[part]
+        rows = b[part] + p[part] + c[part]
         with open(os.path.join(OUT, f"{part}.jsonl"), "w", encoding="utf-8") as f:
             for r in rows:
                 f.write(json.dumps(r, ensure_ascii=False) + "\n")
-        for src, rs in (("babe", b[part]), ("ptc", p[part])):
+        for src in ("babe", "ptc", "codebook", "synthetic", "news-test"):
+            rs = [r for r in rows if r["source"] == src]
+            if not rs:
+                continue
             n_spans = sum(len(r["spans"]) for r in rs)
             print(f"{part} {src}: {len(rs)} sentences, {n_spans} spans, "
                   f"{sum(1 for r in rs if r['spans'])} with a span, {len({r['doc'] for r in rs})} documents")

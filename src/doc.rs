@@ -3,6 +3,8 @@
 //!
 //! Offsets inside the pipeline are byte offsets into [`Doc::text`], so that slicing is free; the
 //! writer converts them to Unicode code points (what Python and pandas slice with) on output.
+//!
+//! Uses nothing else in the crate: every stage depends on it, it depends on none.
 
 use std::ops::Range;
 

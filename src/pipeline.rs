@@ -1,5 +1,8 @@
 //! The scoring pipeline: a named sequence of stages over chunks of [`Doc`]s.
 //!
+//! May use: [`crate::input`], [`crate::text`], [`crate::model`], [`crate::output`] and
+//! [`crate::doc`]; never [`crate::learn`].
+//!
 //! Documents stream from the reader in corpus order; a chunk (a few thousand sentences, from as
 //! many documents as fit) goes through segment -> encode + frame heads -> lexicon, is written, and
 //! is dropped, so memory stays flat however large the corpus. Within a chunk, CPU stages run on

@@ -1,4 +1,8 @@
-//! Subcommands, each parsing its own arguments and calling into the library.
+//! Subcommands, one file each (the binary's part of the layout): each parses its own arguments
+//! and calls into the library.
+//!
+//! May use: everything in the library ([`framescore::pipeline`] for scoring, [`framescore::learn`]
+//! for training and evaluation); nothing in the library uses it.
 pub mod eval;
 pub mod score;
 pub mod train;

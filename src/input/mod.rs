@@ -1,6 +1,8 @@
 //! Input files to [`Doc`]s: [`discover`] lists the files under the paths given, [`read`] turns
 //! one file into its documents.
 //!
+//! May use: [`crate::doc`] only.
+//!
 //! Nothing here returns `Err`: a missing, unreadable or malformed input becomes a `Doc` with
 //! [`Status::Error`] or [`Status::Empty`] and a reason that says what to do, so that one bad file
 //! among thousands costs one row in `articles.csv`, not the whole run.

@@ -130,6 +130,21 @@ fn usage_and_setup_errors_exit_2_with_advice() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("framescore train"), "{}", stderr(&o));
+    // A wrong model set names --models, the option that was meant.
+    let o = framescore(&[
+        "score",
+        dir.path().to_str().unwrap(),
+        "--out",
+        dir.path().join("o").to_str().unwrap(),
+        "--models",
+        "/nonexistent/set",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("--models") && err.contains("/nonexistent/set"),
+        "{err}"
+    );
 }
 
 #[test]

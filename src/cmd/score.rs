@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use framescore::doc::Status;
 use framescore::input;
@@ -114,7 +114,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
         pick(&args.bias_model, "bias"),
         pick(&args.tagger, "tagger"),
     );
-    let frames = FrameModel::load(&model_dir)?;
+    // A model set without a frame model: name the set and --models, not only --model.
+    let frames =
+        FrameModel::load(&model_dir).with_context(|| match (&args.model, &args.models) {
+            (None, Some(set)) => format!(
+            "{} is not a model set (it needs frames/, bias/ and tagger/ folders); pass --models \
+             models/ (the fast set) or models/accurate, or --model DIR for a frame model alone",
+            set.display()
+        ),
+            _ => format!("cannot load the frame model {}", model_dir.display()),
+        })?;
     let bias = FrameModel::load(&bias_dir)?;
     if bias.labels().len() != 1 {
         anyhow::bail!(

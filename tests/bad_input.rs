@@ -4,7 +4,7 @@ mod common;
 
 use std::io::Write;
 
-use common::{framescore, read_csv, stderr, Row};
+use common::{framescore, read_csv, score, stderr, Row};
 
 fn row<'a>(rows: &'a [Row], id: &str) -> &'a Row {
     rows.iter()
@@ -145,6 +145,28 @@ fn usage_and_setup_errors_exit_2_with_advice() {
         err.contains("--models") && err.contains("/nonexistent/set"),
         "{err}"
     );
+}
+
+/// `--out` inside the input folder: reruns never read earlier results back in as documents.
+#[test]
+fn output_folder_inside_the_input_is_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("n");
+    std::fs::create_dir(&corpus).unwrap();
+    for name in ["a.txt", "b.txt"] {
+        std::fs::write(
+            corpus.join(name),
+            "China and the United States agreed to share lunar samples.\n",
+        )
+        .unwrap();
+    }
+    let out = corpus.join("results");
+    for _ in 0..3 {
+        let o = score(&corpus, &out, &[]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let (_, rows) = read_csv(&out.join("articles.csv"));
+        assert_eq!(rows.len(), 2, "{rows:?}");
+    }
 }
 
 #[test]

@@ -163,7 +163,20 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
     }
     let encoder = args.encoder.load(frames.layers_file())?;
-    let inputs = input::discover(&args.inputs);
+    let mut inputs = input::discover(&args.inputs);
+    // The output folder is never input: with --out inside an input folder, a rerun must not
+    // read the previous run's CSVs back in as a corpus.
+    if let Ok(out) = args.out.canonicalize() {
+        let before = inputs.len();
+        inputs.retain(|i| !i.path.canonicalize().is_ok_and(|p| p.starts_with(&out)));
+        let skipped = before - inputs.len();
+        if skipped > 0 && !args.quiet {
+            eprintln!(
+                "framescore: {skipped} file(s) under the output folder {} left out of the input",
+                args.out.display()
+            );
+        }
+    }
     let total: u64 = inputs.iter().map(|i| i.size).sum();
 
     let bar = super::progress_bar(

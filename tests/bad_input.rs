@@ -169,6 +169,32 @@ fn output_folder_inside_the_input_is_not_read() {
     }
 }
 
+/// A typo in the input path or an empty input folder scores nothing: exit 2, and the earlier
+/// results in --out are left as they were.
+#[test]
+fn nothing_to_score_exits_2_and_keeps_earlier_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("articles");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("a.txt"),
+        "NASA and CNSA agreed to exchange data.\n",
+    )
+    .unwrap();
+    let out = dir.path().join("results");
+    let o = score(&corpus, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = std::fs::read(out.join("articles.csv")).unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    for input in [dir.path().join("artcles"), empty] {
+        let o = score(&input, &out, &[]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("nothing to score"), "{}", stderr(&o));
+        assert_eq!(std::fs::read(out.join("articles.csv")).unwrap(), before);
+    }
+}
+
 #[test]
 fn help_explains_every_option() {
     let o = framescore(&["score", "--help"]);

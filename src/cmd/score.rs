@@ -177,6 +177,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
             );
         }
     }
+    // Nothing readable at all (a typo in the path, an empty folder) is a usage error: exit 2
+    // before the writer touches --out, so earlier results there stay as they were.
+    if inputs.iter().all(|i| i.error.is_some()) {
+        let why: Vec<&str> = inputs.iter().filter_map(|i| i.error.as_deref()).collect();
+        anyhow::bail!(
+            "nothing to score: {}; check the input paths (earlier results in {} are left as they \
+             were)",
+            if why.is_empty() {
+                "no files found under the inputs given".to_string()
+            } else {
+                why.join("; ")
+            },
+            args.out.display()
+        );
+    }
     let total: u64 = inputs.iter().map(|i| i.size).sum();
 
     let bar = super::progress_bar(

@@ -182,8 +182,8 @@ impl Voice {
 }
 
 /// Whether the byte range `start..end` of a sentence lies inside quoted material: wholly inside
-/// one of `ranges` (as returned by `text::quotes::QuoteTracker::classify`); a span that only overlaps a
-/// quotation's edge is the outlet's own.
+/// one of `ranges` (as returned by `text::quotes::QuoteTracker::classify`); a span that only
+/// overlaps a quotation's edge is the outlet's own.
 pub fn in_quotes(ranges: &[Range<usize>], start: usize, end: usize) -> bool {
     ranges.iter().any(|r| r.start <= start && end <= r.end)
 }

@@ -1,6 +1,6 @@
 //! `framescore score`: the main job, folders of articles in, CSV summaries out.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -114,16 +114,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
         pick(&args.bias_model, "bias"),
         pick(&args.tagger, "tagger"),
     );
-    // A model set without a frame model: name the set and --models, not only --model.
-    let frames =
-        FrameModel::load(&model_dir).with_context(|| match (&args.model, &args.models) {
-            (None, Some(set)) => format!(
-            "{} is not a model set (it needs frames/, bias/ and tagger/ folders); pass --models \
-             models/ (the fast set) or models/accurate, or --model DIR for a frame model alone",
-            set.display()
-        ),
-            _ => format!("cannot load the frame model {}", model_dir.display()),
-        })?;
+    // A --models folder without a frame model: name the set and --models, not only --model.
+    let frames = match (&args.model, &args.models) {
+        (None, Some(set)) => FrameModel::load(&model_dir).with_context(|| {
+            format!(
+                "{} is not a model set (it needs frames/, bias/ and tagger/ folders); pass \
+                 --models models/ (the fast set) or models/accurate, or --model DIR for a frame \
+                 model alone",
+                set.display()
+            )
+        })?,
+        _ => FrameModel::load(&model_dir)?,
+    };
     let bias = FrameModel::load(&bias_dir)?;
     if bias.labels().len() != 1 {
         anyhow::bail!(
@@ -163,19 +165,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
     }
     let encoder = args.encoder.load(frames.layers_file())?;
-    let mut inputs = input::discover(&args.inputs);
     // The output folder is never input: with --out inside an input folder, a rerun must not
     // read the previous run's CSVs back in as a corpus.
-    if let Ok(out) = args.out.canonicalize() {
-        let before = inputs.len();
-        inputs.retain(|i| !i.path.canonicalize().is_ok_and(|p| p.starts_with(&out)));
-        let skipped = before - inputs.len();
-        if skipped > 0 && !args.quiet {
-            eprintln!(
-                "framescore: {skipped} file(s) under the output folder {} left out of the input",
-                args.out.display()
-            );
-        }
+    let inputs = input::discover_excluding(&args.inputs, Some(&args.out));
+    if !args.quiet && out_is_inside_an_input(&args.out, &args.inputs) {
+        eprintln!(
+            "framescore: the output folder {} is inside the input; its files are not read",
+            args.out.display()
+        );
     }
     // Nothing readable at all (a typo in the path, an empty folder) is a usage error: exit 2
     // before the writer touches --out, so earlier results there stay as they were.
@@ -266,4 +263,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Whether the (existing) folder `out` lies inside one of the input folders.
+fn out_is_inside_an_input(out: &Path, inputs: &[PathBuf]) -> bool {
+    let Ok(out) = out.canonicalize() else {
+        return false;
+    };
+    inputs
+        .iter()
+        .filter_map(|i| i.canonicalize().ok())
+        .any(|i| out.starts_with(i))
 }

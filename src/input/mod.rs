@@ -62,10 +62,26 @@ impl Input {
 /// argument, inputs in the order given. Hidden files and folders (name starting with '.') inside
 /// folders are skipped, like ripgrep does. Never fails: problems become `Input`s with `error` set.
 pub fn discover(inputs: &[PathBuf]) -> Vec<Input> {
-    inputs.iter().flat_map(|arg| discover_one(arg)).collect()
+    discover_excluding(inputs, None)
 }
 
-fn discover_one(arg: &Path) -> Vec<Input> {
+/// [`discover`], leaving out everything inside the folder `exclude` (the run's output folder, so
+/// that results written into an input folder are never read back as documents). The walk does
+/// not descend into it, so its files cost nothing.
+pub fn discover_excluding(inputs: &[PathBuf], exclude: Option<&Path>) -> Vec<Input> {
+    let exclude = exclude.and_then(|p| p.canonicalize().ok());
+    inputs
+        .iter()
+        .flat_map(|arg| discover_one(arg, exclude.as_deref()))
+        .collect()
+}
+
+fn discover_one(arg: &Path, exclude: Option<&Path>) -> Vec<Input> {
+    let inside =
+        |p: &Path| exclude.is_some_and(|ex| p.canonicalize().is_ok_and(|p| p.starts_with(ex)));
+    if inside(arg) {
+        return vec![];
+    }
     let given = arg.to_string_lossy().into_owned();
     let meta = match fs::metadata(arg) {
         Ok(meta) => meta,
@@ -87,7 +103,9 @@ fn discover_one(arg: &Path) -> Vec<Input> {
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.path()));
+        .filter_entry(|e| {
+            e.depth() == 0 || !(is_hidden(e.path()) || e.file_type().is_dir() && inside(e.path()))
+        });
     let mut found = Vec::new();
     for entry in walk {
         found.push(match entry {

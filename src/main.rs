@@ -20,6 +20,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Score(cmd::score::Args),
+    Report(cmd::report::Args),
     Train(cmd::train::Args),
     Eval(cmd::eval::Args),
     Tune(cmd::tune::Args),
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Score(a) => cmd::score::run(a),
+        Command::Report(a) => cmd::report::run(a),
         Command::Train(a) => cmd::train::run(a),
         Command::Eval(a) => cmd::eval::run(a),
         Command::Tune(a) => cmd::tune::run(a),

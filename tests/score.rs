@@ -51,6 +51,7 @@ fn writes_the_contract_files_with_documented_columns() {
             "loaded_per_1k_words",
             "share_quoted_words",
             "loaded_per_1k_words_own",
+            "loaded_per_1k_words_quoted",
             "mean_p_biased",
             "share_biased"
         ]
@@ -426,6 +427,14 @@ fn explain_names_the_words_that_drove_the_top_frame() {
     assert!(
         !sample_run().join("explanations.csv").exists(),
         "only written with --explain"
+    );
+    // A later run without --explain into the same folder removes the explanations, which
+    // would otherwise be read beside results they do not belong to.
+    let o = score(&seed, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        !out.join("explanations.csv").exists(),
+        "stale explanations removed"
     );
 }
 

@@ -4,6 +4,7 @@
 //! May use: everything in the library ([`framescore::pipeline`] for scoring, [`framescore::learn`]
 //! for training and evaluation); nothing in the library uses it.
 pub mod eval;
+pub mod report;
 pub mod score;
 pub mod train;
 pub mod train_tagger;

@@ -10,7 +10,7 @@ use framescore::doc::Status;
 use framescore::input;
 use framescore::model::frames::FrameModel;
 use framescore::model::tagger::Tagger;
-use framescore::output::Writer;
+use framescore::output::{OutLock, RunInfo, Threshold, Writer, WriterOptions};
 use framescore::pipeline::{Emit, Options, Pipeline};
 use framescore::text::lexicon::Lexicon;
 
@@ -20,7 +20,9 @@ use super::EncoderArgs;
 ///
 /// Reads .txt, .md, .html/.htm, .jsonl, .json and .csv (see the README for each format); files
 /// of any other type, and files that cannot be read, get a row with status `error` in
-/// articles.csv. Writes articles.csv, sentences.csv, terms.csv and summary.csv into --out.
+/// articles.csv. Writes articles.csv, sentences.csv, terms.csv and summary.csv into --out, with
+/// run.json (the models, thresholds and counts of the run) and report.html (charts per source
+/// and over time, articles with their framed sentences and loaded terms marked).
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Files or folders to score. Folders are searched recursively in sorted order; hidden files
@@ -28,8 +30,9 @@ pub struct Args {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
-    /// Output folder (created if missing). Existing CSVs there are replaced only when the run
-    /// completes, so an interrupted run leaves earlier results intact.
+    /// Output folder (created if missing). Existing results there are replaced only when the run
+    /// completes, so an interrupted run leaves them intact; one run at a time may write into a
+    /// folder (a second one is refused).
     #[arg(short, long, value_name = "DIR")]
     pub out: PathBuf,
 
@@ -94,6 +97,23 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = Options::default().window,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub window: usize,
+
+    /// Prefix text cells that start with =, +, -, @, tab or carriage return with ' so that a
+    /// spreadsheet (Excel, LibreOffice, Google Sheets) shows them as text instead of running
+    /// them as formulas. Off by default: it changes the text that pandas and R read.
+    #[arg(long)]
+    pub excel_safe: bool,
+
+    /// Do not write report.html (the HTML report drawn from the CSVs; `framescore report DIR`
+    /// draws it later).
+    #[arg(long)]
+    pub no_report: bool,
+
+    /// Articles shown in full in report.html: the N with the most framed sentences (all articles
+    /// are listed in its table either way). Raise it to read more articles in the page; each
+    /// adds about 20 KB.
+    #[arg(long, value_name = "N", default_value_t = framescore::report::DEFAULT_ARTICLES)]
+    pub report_articles: usize,
 
     /// No progress bar and no end-of-run summary on stderr (errors, and the count of documents
     /// that could not be scored, are still printed).
@@ -210,7 +230,24 @@ pub fn run(args: Args) -> Result<ExitCode> {
             chunk_sentences: args.window,
         },
     };
-    let mut writer = Writer::create(&args.out, frames.labels(), args.explain)?;
+    // One run per output folder; the lock is held until the process exits.
+    let lock = OutLock::acquire(&args.out)?;
+    // Ctrl-C or a SIGTERM removes this run's staging folder (earlier results stay in place).
+    let staging = framescore::output::staging_dir(&args.out);
+    let _ = ctrlc::set_handler(move || {
+        let _ = std::fs::remove_dir_all(&staging);
+        eprintln!("framescore: interrupted; earlier results in the output folder are unchanged");
+        std::process::exit(130);
+    });
+    let mut writer = Writer::create(
+        &lock,
+        frames.labels(),
+        WriterOptions {
+            explain: args.explain,
+            excel_safe: args.excel_safe,
+        },
+    )?;
+
     let (mut docs, mut sentences, mut empty, mut failed) = (0usize, 0usize, 0usize, 0usize);
     // Bytes of the open document already counted on the progress bar.
     let mut shown = 0u64;
@@ -240,8 +277,49 @@ pub fn run(args: Args) -> Result<ExitCode> {
         bar.set_message(format!("{docs} docs, {sentences} sentences"));
         Ok(())
     })?;
-    writer.finish()?;
+    let run = RunInfo {
+        framescore: env!("CARGO_PKG_VERSION").into(),
+        command: std::env::args().collect(),
+        finished: RunInfo::now(),
+        inputs: args
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        frame_model: absolute(&model_dir),
+        bias_model: absolute(&bias_dir),
+        tagger: tagger.as_ref().map(|_| absolute(&tagger_dir)),
+        encoder: absolute(encoder.dir()),
+        precision: if encoder.is_bf16() { "bf16" } else { "fp32" }.into(),
+        frames: frames
+            .labels()
+            .iter()
+            .zip(frames.thresholds())
+            .map(|(l, &t)| Threshold {
+                label: l.clone(),
+                threshold: t,
+            })
+            .collect(),
+        bias_threshold: 0.5,
+        documents: docs,
+        failed,
+        empty,
+        sentences,
+        files: Default::default(),
+    };
+    let renamed = writer.renamed().to_vec();
+    writer.finish(Some(run))?;
     bar.finish_and_clear();
+    if !args.no_report {
+        framescore::report::write(&args.out, None, args.report_articles).with_context(|| {
+            format!(
+                "the CSVs are in {}, but the report could not be drawn; `framescore report {}` \
+                 retries it",
+                args.out.display(),
+                args.out.display()
+            )
+        })?;
+    }
 
     if !args.quiet {
         eprintln!(
@@ -249,6 +327,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
             docs - empty - failed,
             started.elapsed().as_secs_f64(),
             args.out.display()
+        );
+    }
+    // Said even with --quiet: rows that could be joined to the wrong document otherwise.
+    if let Some((first, as_)) = renamed.first() {
+        eprintln!(
+            "framescore: {} documents had an article_id that an earlier document already used \
+             (the first: {first}, written as {as_}); each was given the next free suffix #2, #3 \
+             ..., in input order",
+            renamed.len()
         );
     }
     // Said even with --quiet: a silent partial failure is the one thing a user must not miss.
@@ -263,6 +350,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// A folder as the run record shows it: absolute when it exists.
+fn absolute(p: &Path) -> String {
+    p.canonicalize()
+        .unwrap_or_else(|_| p.to_path_buf())
+        .display()
+        .to_string()
 }
 
 /// Whether the (existing) folder `out` lies inside one of the input folders.

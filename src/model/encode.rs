@@ -136,6 +136,11 @@ impl Encoder {
         &self.dir
     }
 
+    /// Whether the matrix multiplies run in bfloat16.
+    pub fn is_bf16(&self) -> bool {
+        self.pad_multiple == BF16_PAD_MULTIPLE
+    }
+
     /// The fine-tuned layers file applied on top of the checkpoint, if any.
     pub fn tuned_layers(&self) -> Option<&Path> {
         self.layers.as_deref()

@@ -133,6 +133,11 @@ impl FrameModel {
             .map(|((l, _), _)| l.as_str())
     }
 
+    /// The decision threshold of each label, in label order (chosen on held-out data).
+    pub fn thresholds(&self) -> &[f32] {
+        &self.config.thresholds
+    }
+
     /// Whether frame `k` is carried at probability `p`.
     pub fn carries(&self, k: usize, p: f32) -> bool {
         p >= self.config.thresholds[k]

@@ -1,11 +1,14 @@
 //! Stage: CSV output. Rows are written as documents come out of the pipeline (memory does not
-//! grow with the corpus); each file is written under a temporary name and renamed into place by
-//! [`Writer::finish`], so a failed run never leaves half-written files over earlier results.
+//! grow with the corpus) into a staging folder inside `--out`; [`Writer::finish`] moves the set
+//! into place, the run record `run.json` (with every file's checksum) last, so a failed or
+//! killed run never leaves half-written files over earlier results, and a folder's `run.json`
+//! always names the set beside it.
 //!
 //! Offsets leave the pipeline as byte offsets and are written as Unicode code points, which is
 //! what Python, pandas and R slice strings with.
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
@@ -13,6 +16,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::doc::{in_quotes, Doc, Status};
+use crate::output::lock::OutLock;
+use crate::output::run::{sha256_file, RunInfo, RUN};
 
 pub const ARTICLES: &str = "articles.csv";
 pub const SENTENCES: &str = "sentences.csv";
@@ -22,11 +27,59 @@ pub const EXPLANATIONS: &str = "explanations.csv";
 /// How many of the most frequent loaded terms `summary.csv` lists per row.
 pub const TOP_TERMS: usize = 10;
 
-type CsvOut = csv::Writer<BufWriter<File>>;
+/// One CSV file being written: every error names the file.
+struct CsvOut {
+    path: PathBuf,
+    w: csv::Writer<BufWriter<File>>,
+}
+
+impl CsvOut {
+    fn create(path: PathBuf) -> Result<CsvOut> {
+        let file =
+            File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(CsvOut {
+            w: csv::Writer::from_writer(BufWriter::new(file)),
+            path,
+        })
+    }
+
+    fn row<I, T>(&mut self, record: I) -> Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        self.w
+            .write_record(record)
+            .with_context(|| format!("cannot write {}", self.path.display()))
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        self.w
+            .flush()
+            .with_context(|| format!("cannot write {}", self.path.display()))
+    }
+}
+
+/// How the writer writes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriterOptions {
+    /// Also write explanations.csv.
+    pub explain: bool,
+    /// Cells of text that start with `=`, `+`, `-`, `@`, tab or carriage return get a leading
+    /// `'`, so a spreadsheet shows them as text instead of running them as formulas.
+    pub excel_safe: bool,
+}
 
 /// Writes the four contract files into one output folder.
 pub struct Writer {
     dir: PathBuf,
+    /// Where the files are written until [`Writer::finish`] moves them into `dir`.
+    staging: PathBuf,
+    options: WriterOptions,
+    /// Every article_id written so far, and the documents whose id had been used before, with
+    /// the id they were written under.
+    ids: HashSet<String>,
+    renamed: Vec<(String, String)>,
     labels: Vec<String>,
     articles: CsvOut,
     sentences: CsvOut,
@@ -48,6 +101,8 @@ struct Open {
     counts: DocCounts,
     /// Where offset conversion left off: (byte, code point).
     cursor: (usize, usize),
+    /// The document's article_id in the output (its own, or made unique), once assigned.
+    id: Option<String>,
     term_counts: HashMap<String, usize>,
 }
 
@@ -77,37 +132,69 @@ struct Tally {
     term_counts: HashMap<String, usize>,
 }
 
-fn partial(dir: &Path, name: &str) -> PathBuf {
-    dir.join(format!(".{name}.partial"))
+/// The prefix of staging folders inside an output folder (`.staging-<process id>`).
+pub const STAGING_PREFIX: &str = ".staging-";
+
+/// This process's staging folder inside the output folder `dir`.
+pub fn staging_dir(dir: &Path) -> PathBuf {
+    dir.join(format!("{STAGING_PREFIX}{}", std::process::id()))
 }
 
-fn create(dir: &Path, name: &str) -> Result<CsvOut> {
-    let path = partial(dir, name);
-    let file = File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(csv::Writer::from_writer(BufWriter::new(file)))
+/// Removes what killed runs left in `dir`: staging folders, and the `.NAME.partial` files of
+/// framescore versions before staging folders. Only call it holding the folder's lock.
+fn remove_leftovers(dir: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if name.starts_with(STAGING_PREFIX) && path.is_dir() {
+            std::fs::remove_dir_all(&path)
+                .with_context(|| format!("cannot remove the leftover {}", path.display()))?;
+        } else if name.starts_with('.') && name.ends_with(".partial") && path.is_file() {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove the leftover {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// `cell` with a leading `'` when a spreadsheet would read it as a formula.
+pub fn excel_safe(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
 }
 
 impl Writer {
-    /// Creates `dir` if needed and opens the files; `labels` are the frame names, in column order.
-    /// `explain` adds `explanations.csv`.
-    pub fn create(dir: &Path, labels: &[String], explain: bool) -> Result<Writer> {
-        std::fs::create_dir_all(dir).with_context(|| {
-            format!(
-                "cannot create the output folder {}; check --out",
-                dir.display()
-            )
-        })?;
+    /// Opens the files in a fresh staging folder inside the locked output folder (removing what
+    /// killed runs left there); `labels` are the frame names, in column order.
+    pub fn create(lock: &OutLock, labels: &[String], options: WriterOptions) -> Result<Writer> {
+        let dir = lock
+            .path()
+            .parent()
+            .expect("the lock file is inside the output folder");
+        remove_leftovers(dir)?;
+        let staging = staging_dir(dir);
+        std::fs::create_dir(&staging)
+            .with_context(|| format!("cannot create {}", staging.display()))?;
+        let open = |name: &str| CsvOut::create(staging.join(name));
         let mut w = Writer {
             dir: dir.to_path_buf(),
+            options,
+            ids: HashSet::new(),
+            renamed: Vec::new(),
             labels: labels.to_vec(),
-            articles: create(dir, ARTICLES)?,
-            sentences: create(dir, SENTENCES)?,
-            terms: create(dir, TERMS)?,
-            explanations: if explain {
-                Some(create(dir, EXPLANATIONS)?)
+            articles: open(ARTICLES)?,
+            sentences: open(SENTENCES)?,
+            terms: open(TERMS)?,
+            explanations: if options.explain {
+                Some(open(EXPLANATIONS)?)
             } else {
                 None
             },
+            staging,
             corpus: Tally::default(),
             sources: BTreeMap::new(),
             open: Open::new(labels.len()),
@@ -133,20 +220,21 @@ impl Writer {
                 "loaded_per_1k_words",
                 "share_quoted_words",
                 "loaded_per_1k_words_own",
+                "loaded_per_1k_words_quoted",
                 "mean_p_biased",
                 "share_biased",
             ]
             .map(String::from),
         );
-        w.articles.write_record(&head)?;
+        w.articles.row(&head)?;
         let mut head: Vec<String> = ["article_id", "sentence_index", "start", "end", "text"]
             .map(String::from)
             .to_vec();
         head.extend(labels.iter().map(|l| format!("p_{l}")));
         head.push("p_biased".into());
         head.extend(["frames", "loaded_terms", "voice"].map(String::from));
-        w.sentences.write_record(&head)?;
-        w.terms.write_record([
+        w.sentences.row(&head)?;
+        w.terms.row([
             "article_id",
             "sentence_index",
             "start",
@@ -159,7 +247,7 @@ impl Writer {
             "quoted",
         ])?;
         if let Some(e) = &mut w.explanations {
-            e.write_record([
+            e.row([
                 "article_id",
                 "sentence_index",
                 "frame",
@@ -184,6 +272,16 @@ impl Writer {
         carries: &dyn Fn(usize, f32) -> bool,
     ) -> Result<()> {
         let k = self.labels.len();
+        let id = self.id_of(doc);
+        let excel = self.options.excel_safe;
+        let safe = |c: &'_ str| -> String {
+            if excel {
+                excel_safe(c).into_owned()
+            } else {
+                c.to_string()
+            }
+        };
+        let id_cell = safe(&id);
         let open = &mut self.open;
         let mut cursor = CharCursor::resume(&doc.text, open.cursor);
         for (i, s) in doc.sentences[range.clone()].iter().enumerate() {
@@ -204,13 +302,13 @@ impl Writer {
                 for (rank, d) in ex.drivers.iter().enumerate() {
                     let ds = start + text[..d.start].chars().count();
                     let de = ds + text[d.start..d.end].chars().count();
-                    out.write_record([
-                        doc.id.as_str(),
+                    out.row([
+                        id_cell.as_str(),
                         &i.to_string(),
                         &self.labels[ex.frame],
                         &format!("{:.4}", ex.p),
                         &(rank + 1).to_string(),
-                        &d.word,
+                        &safe(&d.word),
                         &ds.to_string(),
                         &de.to_string(),
                         &format!("{:.4}", d.drop),
@@ -230,28 +328,28 @@ impl Writer {
                 let (ts, te) = (cursor.at(t.start), cursor.at(t.end));
                 let surface = &doc.text[t.start..t.end];
                 surfaces.push(surface);
-                self.terms.write_record([
-                    doc.id.as_str(),
+                self.terms.row([
+                    id_cell.as_str(),
                     &i.to_string(),
                     &ts.to_string(),
                     &te.to_string(),
-                    surface,
+                    &safe(surface),
                     &t.category,
                     &format!("{:.3}", t.score),
                     t.origin.label(),
-                    &t.term,
+                    &safe(&t.term),
                     if quoted { "1" } else { "0" },
                 ])?;
             }
             open.counts.n_terms += s.terms.len();
             let end = cursor.at(s.end);
             let mut row = vec![
-                doc.id.clone(),
+                id_cell.clone(),
                 i.to_string(),
                 start.to_string(),
                 end.to_string(),
             ];
-            row.push(doc.sentence_text(s).to_string());
+            row.push(safe(doc.sentence_text(s)));
             row.extend(s.probs.iter().map(|p| format!("{p:.4}")));
             row.push(s.p_biased.map(|p| format!("{p:.4}")).unwrap_or_default());
             row.push(
@@ -261,9 +359,9 @@ impl Writer {
                     .collect::<Vec<_>>()
                     .join(";"),
             );
-            row.push(surfaces.join(";"));
+            row.push(safe(&surfaces.join(";")));
             row.push(s.voice.label().to_string());
-            self.sentences.write_record(&row)?;
+            self.sentences.row(&row)?;
         }
         open.cursor = (cursor.byte, cursor.chars);
         Ok(())
@@ -272,6 +370,7 @@ impl Writer {
     /// Writes the `articles.csv` row of `doc`, whose sentences have all been written (a failed
     /// or empty document has none), and adds it to the summary tallies.
     pub fn close(&mut self, doc: &Doc) -> Result<()> {
+        let id = self.id_of(doc);
         let open = std::mem::replace(&mut self.open, Open::new(self.labels.len()));
         let frame_counts = open.frame_counts;
         let n_sent = doc.sentences.len();
@@ -283,15 +382,22 @@ impl Writer {
         let share = |c: usize| ratio(c as f64, n_sent);
         let dominant = dominant_frame(&self.labels, &frame_counts);
         let m = &doc.meta;
+        let text = |c: &str| -> String {
+            if self.options.excel_safe {
+                excel_safe(c).into_owned()
+            } else {
+                c.to_string()
+            }
+        };
         let mut row: Vec<String> = vec![
-            doc.id.clone(),
-            doc.path.clone(),
-            m.title.clone().unwrap_or_default(),
-            m.source.clone().unwrap_or_default(),
-            m.date.clone().unwrap_or_default(),
-            m.url.clone().unwrap_or_default(),
+            text(&id),
+            text(&doc.path),
+            text(m.title.as_deref().unwrap_or_default()),
+            text(m.source.as_deref().unwrap_or_default()),
+            text(m.date.as_deref().unwrap_or_default()),
+            text(m.url.as_deref().unwrap_or_default()),
             doc.status.label().into(),
-            doc.status.reason().into(),
+            text(doc.status.reason()),
             n_sent.to_string(),
             n_words.to_string(),
         ];
@@ -307,9 +413,10 @@ impl Writer {
         };
         row.push(format!("{:.4}", counts.share_quoted_words()));
         row.push(format!("{:.3}", counts.own_density()));
+        row.push(format!("{:.3}", counts.quoted_density()));
         row.push(format!("{:.4}", counts.mean_p_biased()));
         row.push(format!("{:.4}", counts.share_biased()));
-        self.articles.write_record(&row)?;
+        self.articles.row(&row)?;
 
         let source = m
             .source
@@ -322,9 +429,46 @@ impl Writer {
         Ok(())
     }
 
-    /// Writes `summary.csv`, flushes everything and renames the files into place.
-    pub fn finish(mut self) -> Result<()> {
-        let mut summary = create(&self.dir, SUMMARY)?;
+    /// The staging folder the files are written into until [`Writer::finish`] (what an
+    /// interrupted run must remove).
+    pub fn staging(&self) -> &Path {
+        &self.staging
+    }
+
+    /// Documents whose article_id had been used by an earlier document: (their own id, the
+    /// id they were written under: the same with `#2`, `#3` ...).
+    pub fn renamed(&self) -> &[(String, String)] {
+        &self.renamed
+    }
+
+    /// The document's article_id in the output: its own, or, when an earlier document used it,
+    /// the same with the first free suffix `#2`, `#3` ... (in input order, so the same input
+    /// always gives the same ids).
+    fn id_of(&mut self, doc: &Doc) -> String {
+        if let Some(id) = &self.open.id {
+            return id.clone();
+        }
+        let mut id = doc.id.clone();
+        if self.ids.contains(&id) {
+            let mut n = 2;
+            while self.ids.contains(&format!("{}#{n}", doc.id)) {
+                n += 1;
+            }
+            id = format!("{}#{n}", doc.id);
+            self.renamed.push((doc.id.clone(), id.clone()));
+        }
+        self.ids.insert(id.clone());
+        self.open.id = Some(id.clone());
+        id
+    }
+
+    /// Writes `summary.csv` and, when `run` is given, `run.json` with every file's SHA-256,
+    /// then moves the set into the output folder: the old `run.json` is removed first and the
+    /// new one moved in last, so a `run.json` in the folder always describes the files beside
+    /// it. An `explanations.csv` left by an earlier `--explain` run is removed when this run has
+    /// none, so it is never read beside results it does not belong to.
+    pub fn finish(mut self, run: Option<RunInfo>) -> Result<()> {
+        let mut summary = CsvOut::create(self.staging.join(SUMMARY))?;
         let mut head: Vec<String> = [
             "scope",
             "source",
@@ -341,16 +485,25 @@ impl Writer {
                 "n_loaded_terms",
                 "loaded_per_1k_words",
                 "loaded_per_1k_words_own",
+                "loaded_per_1k_words_quoted",
                 "mean_p_biased",
                 "share_biased",
                 "top_loaded_terms",
             ]
             .map(String::from),
         );
-        summary.write_record(&head)?;
-        summary.write_record(self.corpus.row("corpus", "", &self.labels))?;
+        summary.row(&head)?;
+        let safe = |mut row: Vec<String>| {
+            if self.options.excel_safe {
+                for c in row.iter_mut() {
+                    *c = excel_safe(c).into_owned();
+                }
+            }
+            row
+        };
+        summary.row(safe(self.corpus.row("corpus", "", &self.labels)))?;
         for (source, tally) in &self.sources {
-            summary.write_record(tally.row("source", source, &self.labels))?;
+            summary.row(safe(tally.row("source", source, &self.labels)))?;
         }
         for w in [
             &mut self.articles,
@@ -368,11 +521,40 @@ impl Writer {
         if self.explanations.is_some() {
             names.push(EXPLANATIONS);
         }
+        let record = match run {
+            Some(mut run) => {
+                for name in &names {
+                    run.files
+                        .insert(name.to_string(), sha256_file(&self.staging.join(name))?);
+                }
+                let path = self.staging.join(RUN);
+                std::fs::write(&path, serde_json::to_string_pretty(&run)? + "\n")
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                true
+            }
+            None => false,
+        };
+        let remove = |path: PathBuf| -> Result<()> {
+            if path.exists() {
+                std::fs::remove_file(&path)
+                    .with_context(|| format!("cannot remove {}", path.display()))?;
+            }
+            Ok(())
+        };
+        remove(self.dir.join(RUN))?;
+        if self.explanations.is_none() {
+            remove(self.dir.join(EXPLANATIONS))?;
+        }
+        if record {
+            names.push(RUN);
+        }
         for name in names {
-            let (from, to) = (partial(&self.dir, name), self.dir.join(name));
+            let (from, to) = (self.staging.join(name), self.dir.join(name));
             std::fs::rename(&from, &to)
                 .with_context(|| format!("cannot move {} into place", to.display()))?;
         }
+        std::fs::remove_dir(&self.staging)
+            .with_context(|| format!("cannot remove {}", self.staging.display()))?;
         Ok(())
     }
 }
@@ -423,6 +605,10 @@ impl Tally {
             self.n_words_quoted,
         );
         row.push(format!("{own:.3}"));
+        row.push(format!(
+            "{:.3}",
+            per_1k(self.n_terms_quoted, self.n_words_quoted)
+        ));
         row.push(format!("{:.4}", ratio(self.sum_p_biased, self.n_sentences)));
         row.push(format!(
             "{:.4}",
@@ -460,6 +646,11 @@ struct DocCounts {
 impl DocCounts {
     fn share_quoted_words(&self) -> f64 {
         ratio(self.n_words_quoted as f64, self.n_words)
+    }
+
+    /// Loaded terms per 1,000 quoted words (the quoted speakers' wording).
+    fn quoted_density(&self) -> f64 {
+        per_1k(self.n_terms_quoted, self.n_words_quoted)
     }
 
     fn mean_p_biased(&self) -> f64 {

@@ -79,3 +79,33 @@ fn missing_model_folder_says_how_to_fix_it() {
     let msg = format!("{err:#}");
     assert!(msg.contains("scripts/setup.sh"), "{msg}");
 }
+
+/// Text without sentence ends is cut into pieces the encoder sees whole: every piece of a long
+/// unpunctuated run (real UN prose with its punctuation stripped) fits the 256-token window of
+/// both encoders, so no word goes unscored.
+#[test]
+fn cut_pieces_of_unpunctuated_text_fit_the_encoder_window() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut text = String::new();
+    for f in std::fs::read_dir(dir.join("datasets/articles")).unwrap() {
+        let f = f.unwrap().path();
+        if f.file_name().unwrap().to_string_lossy().starts_with("un") {
+            text += &std::fs::read_to_string(f).unwrap();
+        }
+    }
+    let text: String = text
+        .chars()
+        .filter(|c| !matches!(c, '.' | '!' | '?' | '\n' | ';' | ':'))
+        .collect();
+    let pieces = framescore::text::segment::split(&text);
+    assert!(pieces.len() > 5, "the run is cut");
+    for name in ["minilm", "mpnet"] {
+        let encoder = Encoder::load(&dir.join("models").join(name), 8).unwrap();
+        let texts: Vec<&str> = pieces.iter().map(|r| &text[r.clone()]).collect();
+        let encodings = encoder.tokenize(&texts).unwrap();
+        // Truncation would cap at the window; a piece that fits has room for its [SEP].
+        for (t, e) in texts.iter().zip(&encodings) {
+            assert!(e.get_ids().len() < 256, "{name}: {} tokens: {t}", e.get_ids().len());
+        }
+    }
+}

@@ -76,6 +76,9 @@ pub struct Pipeline<'a> {
     pub tagger: Option<&'a Tagger>,
     pub lexicon: &'a Lexicon,
     pub options: Options,
+    /// Called after each encoder batch with the sentences it encoded and their bytes, so a
+    /// progress display moves while a chunk is encoded, before its rows are written.
+    pub progress: Option<&'a dyn Fn(usize, u64)>,
 }
 
 impl Pipeline<'_> {
@@ -185,9 +188,15 @@ impl Pipeline<'_> {
                 })
             })
             .collect();
-        let (embeddings, tokens) = self
-            .encoder
-            .embed_tagged(&texts, self.tagger.map(|t| t as &dyn TokenHead))?;
+        let (embeddings, tokens) = self.encoder.embed_tagged_observed(
+            &texts,
+            self.tagger.map(|t| t as &dyn TokenHead),
+            &mut |n, bytes| {
+                if let Some(progress) = self.progress {
+                    progress(n, bytes);
+                }
+            },
+        )?;
         let features = embeddings.features;
         let probs = self.frames.predict(&features);
         let tagged: Vec<Vec<(std::ops::Range<usize>, f32)>> = match self.tagger {

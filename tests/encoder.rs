@@ -105,7 +105,11 @@ fn cut_pieces_of_unpunctuated_text_fit_the_encoder_window() {
         let encodings = encoder.tokenize(&texts).unwrap();
         // Truncation would cap at the window; a piece that fits has room for its [SEP].
         for (t, e) in texts.iter().zip(&encodings) {
-            assert!(e.get_ids().len() < 256, "{name}: {} tokens: {t}", e.get_ids().len());
+            assert!(
+                e.get_ids().len() < 256,
+                "{name}: {} tokens: {t}",
+                e.get_ids().len()
+            );
         }
     }
 }

@@ -500,3 +500,68 @@ fn sentence_bias_is_scored_and_summarised() {
         mean(nasa)
     );
 }
+
+/// The progress bar moves while a large document is encoded, before any row is written (it
+/// used to sit at "0 B" until the first window was written). Run under a pseudo-terminal
+/// (`script`, from util-linux), since the bar only draws on a terminal.
+#[test]
+fn progress_moves_while_a_large_document_is_encoded() {
+    let dir = tempfile::tempdir().unwrap();
+    let words = [
+        "the",
+        "United",
+        "States",
+        "space",
+        "China",
+        "cooperation",
+        "orbit",
+        "security",
+        "said",
+        "lunar",
+        "agency",
+        "treaty",
+        "nations",
+        "mission",
+        "research",
+        "launch",
+    ];
+    // A deterministic pseudo-random text of about 150 KB, a period every 20 words.
+    let (mut x, mut text) = (7u64, String::new());
+    for i in 0..24_000 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        text += words[(x >> 33) as usize % words.len()];
+        text += if i % 20 == 19 { ". " } else { " " };
+    }
+    let input = dir.path().join("long.txt");
+    std::fs::write(&input, text).unwrap();
+    let cmd = format!(
+        "{} score {} --out {} --no-report",
+        env!("CARGO_BIN_EXE_framescore"),
+        input.display(),
+        dir.path().join("out").display()
+    );
+    let o = std::process::Command::new("script")
+        .args(["-qfec", &cmd, "/dev/null"])
+        .env("COLUMNS", "160")
+        .output()
+        .expect("script (util-linux) runs the command on a pseudo-terminal");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let screen = String::from_utf8_lossy(&o.stdout).replace('\r', "\n");
+    // "00:00:02 [=====>    ] 14.39 KiB/146.48 KiB 0 docs written, 96 sentences encoded"
+    let positions: std::collections::BTreeSet<String> = screen
+        .lines()
+        .filter(|l| l.contains("0 docs written") && l.contains("sentences encoded"))
+        .filter_map(|l| {
+            let before = l.split('/').next()?;
+            let mut words = before.split_whitespace().rev();
+            let (unit, number) = (words.next()?, words.next()?);
+            (number != "0").then(|| format!("{number} {unit}"))
+        })
+        .collect();
+    assert!(
+        positions.len() >= 3,
+        "the bar moved before the document was written: {positions:?}\n{screen}"
+    );
+}

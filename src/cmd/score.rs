@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -216,6 +217,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
         "{elapsed_precise} [{wide_bar}] {bytes}/{total_bytes} {msg} (eta {eta})",
         args.quiet,
     );
+    // The bar moves as the encoder works, not only as rows are written (a chunk of thousands
+    // of sentences is encoded before its first row): its position is the input bytes of the
+    // documents written plus the text bytes encoded for documents not yet written.
+    let written = AtomicU64::new(0);
+    let docs_written = AtomicU64::new(0);
+    let encoded = AtomicU64::new(0);
+    let encoded_sentences = AtomicU64::new(0);
+    let on_batch = |n: usize, bytes: u64| {
+        encoded.fetch_add(bytes, Ordering::Relaxed);
+        let n = encoded_sentences.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
+        let d = docs_written.load(Ordering::Relaxed);
+        let at = written.load(Ordering::Relaxed) + encoded.load(Ordering::Relaxed);
+        bar.set_position(bar.position().max(at.min(total)));
+        bar.set_message(format!("{d} docs written, {n} sentences encoded"));
+    };
 
     let pipeline = Pipeline {
         encoder: &encoder,
@@ -229,6 +245,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             window: args.window,
             chunk_sentences: args.window,
         },
+        progress: (!args.quiet).then_some(&on_batch as &dyn Fn(usize, u64)),
     };
     // One run per output folder; the lock is held until the process exits.
     let lock = OutLock::acquire(&args.out)?;
@@ -249,32 +266,37 @@ pub fn run(args: Args) -> Result<ExitCode> {
     )?;
 
     let (mut docs, mut sentences, mut empty, mut failed) = (0usize, 0usize, 0usize, 0usize);
-    // Bytes of the open document already counted on the progress bar.
-    let mut shown = 0u64;
     pipeline.run(&inputs, |emit| {
         match emit {
             Emit::Sentences(doc, range) => {
                 sentences += range.len();
-                // A long document advances the bar window by window (text bytes, capped at
-                // the file's).
-                let upto = (doc.sentences[range.end - 1].end as u64).min(doc.bytes);
-                bar.inc(upto.saturating_sub(shown));
-                shown = upto;
                 writer.write_sentences(doc, range, &|k, p| frames.carries(k, p))?;
             }
             Emit::Done(doc) => {
+                // Its input bytes are done; its encoded text no longer counts as pending.
+                written.fetch_add(doc.bytes, Ordering::Relaxed);
+                let text: u64 = doc.sentences.iter().map(|s| (s.end - s.start) as u64).sum();
+                let _ = encoded.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |e| {
+                    Some(e.saturating_sub(text))
+                });
+                let at = written.load(Ordering::Relaxed) + encoded.load(Ordering::Relaxed);
+                bar.set_position(bar.position().max(at.min(total)));
                 writer.close(doc)?;
                 docs += 1;
+                docs_written.store(docs as u64, Ordering::Relaxed);
                 match doc.status {
                     Status::Ok => {}
                     Status::Empty(_) => empty += 1,
                     Status::Error(_) => failed += 1,
                 }
-                bar.inc(doc.bytes.saturating_sub(shown));
-                shown = 0;
             }
         }
-        bar.set_message(format!("{docs} docs, {sentences} sentences"));
+        bar.set_message(format!(
+            "{docs} docs written, {} sentences encoded",
+            encoded_sentences
+                .load(Ordering::Relaxed)
+                .max(sentences as u64)
+        ));
         Ok(())
     })?;
     let run = RunInfo {

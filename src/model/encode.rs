@@ -180,6 +180,18 @@ impl Encoder {
         texts: &[&str],
         head: Option<&dyn TokenHead>,
     ) -> Result<(Embeddings, Vec<Vec<TokenProb>>)> {
+        self.embed_tagged_observed(texts, head, &mut |_, _| {})
+    }
+
+    /// [`Encoder::embed_tagged`], calling `progress(sentences, bytes)` after each batch with how
+    /// many of `texts` it encoded and their length in bytes (for a progress bar that moves
+    /// while a large chunk is encoded).
+    pub fn embed_tagged_observed(
+        &self,
+        texts: &[&str],
+        head: Option<&dyn TokenHead>,
+        progress: &mut dyn FnMut(usize, u64),
+    ) -> Result<(Embeddings, Vec<Vec<TokenProb>>)> {
         let encodings = self.tokenize(texts)?;
         let n = encodings.len();
         if n == 0 {
@@ -194,6 +206,10 @@ impl Encoder {
         let mut parts = Vec::with_capacity(n.div_ceil(self.batch_size));
         let order = self.each_batch(&encodings, |rows, hidden, mask| {
             parts.push(pool_features(hidden, mask));
+            progress(
+                rows.len(),
+                rows.iter().map(|&i| texts[i].len() as u64).sum(),
+            );
             if let Some(head) = head {
                 let probs = head.token_probs(hidden, mask);
                 for (r, &i) in rows.iter().enumerate() {

@@ -38,6 +38,9 @@ pub enum Emit<'a> {
     Sentences(&'a Doc, std::ops::Range<usize>),
     /// Every sentence of the document has been emitted (a failed or empty document has none).
     Done(&'a Doc),
+    /// Every document so far is done: this many documents of the input stream (skipped ones
+    /// included) are behind. A run can be resumed from here with [`Pipeline::run_from`].
+    Checkpoint(usize),
 }
 
 /// Tuning knobs of a run.
@@ -262,9 +265,28 @@ impl Pipeline<'_> {
         }
     }
 
-    /// Streams `inputs` through every stage; `sink` receives the results in corpus order.
-    pub fn run(&self, inputs: &[Input], mut sink: impl FnMut(Emit) -> Result<()>) -> Result<()> {
+    /// Streams `inputs` through every stage; `sink` receives the results in corpus order, with
+    /// a [`Emit::Checkpoint`] after each chunk.
+    pub fn run(&self, inputs: &[Input], sink: impl FnMut(Emit) -> Result<()>) -> Result<()> {
+        self.run_from(inputs, 0, sink)
+    }
+
+    /// [`Pipeline::run`] without scoring the first `skip` documents of the stream (they are
+    /// read and dropped): the resumption of a run whose checkpoint said `skip`.
+    pub fn run_from(
+        &self,
+        inputs: &[Input],
+        skip: usize,
+        mut sink: impl FnMut(Emit) -> Result<()>,
+    ) -> Result<()> {
         let mut stream = DocStream::new(inputs);
+        let mut behind = stream.by_ref().take(skip).count();
+        if behind < skip {
+            anyhow::bail!(
+                "the inputs hold {behind} documents, fewer than the {skip} the interrupted run \
+                 had scored; they changed since, so run without --resume"
+            );
+        }
         loop {
             let mut chunk = Vec::new();
             let mut sentences = 0;
@@ -279,7 +301,9 @@ impl Pipeline<'_> {
             if chunk.is_empty() {
                 return Ok(());
             }
+            behind += chunk.len();
             self.process(&mut chunk, &mut sink)?;
+            sink(Emit::Checkpoint(behind))?;
         }
     }
 }

@@ -222,3 +222,100 @@ fn excel_safe_neutralises_formula_cells_only_on_request() {
     let (_, sum) = read_csv(&safe.join("summary.csv"));
     assert_eq!(sum[1]["source"], "'@outlet");
 }
+
+/// `score --resume --window 16 --no-report` on the sample corpus into `out`, in the background.
+fn spawn_resume(out: &Path, extra: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_framescore"))
+        .args(["score", sample().to_str().unwrap(), "--out"])
+        .arg(out)
+        .args(["--quiet", "--no-report", "--window", "16", "--resume"])
+        .args(extra)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run framescore")
+}
+
+/// The documents behind the newest checkpoint in `out` (0 when there is none).
+fn behind(out: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return 0;
+    };
+    entries
+        .filter_map(|e| {
+            let text = std::fs::read_to_string(e.ok()?.path().join("checkpoint.json")).ok()?;
+            let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+            v["docs_behind"].as_u64()
+        })
+        .max()
+        .unwrap_or(0) as usize
+}
+
+#[test]
+fn a_killed_run_resumes_to_the_files_of_an_uninterrupted_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole");
+    let o = score(&sample(), &whole, &["--window", "16", "--no-report"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let out = dir.path().join("out");
+    // Killed three times, each at a different point after a new checkpoint: right at it, and
+    // 150 and 400 ms into the next chunk.
+    let mut last = 0;
+    for delay in [0, 150, 400] {
+        let mut child = spawn_resume(&out, &[]);
+        let start = Instant::now();
+        while behind(&out) <= last {
+            assert!(child.try_wait().unwrap().is_none(), "the run ended first");
+            assert!(start.elapsed() < Duration::from_secs(120));
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        std::thread::sleep(Duration::from_millis(delay));
+        signal(&child, libc::SIGKILL);
+        child.wait().unwrap();
+        last = behind(&out);
+        assert!(
+            !out.join("articles.csv").exists(),
+            "nothing in place before the end"
+        );
+    }
+    assert!(last > 0 && last < 31, "stopped part-way: {last}");
+
+    // Other options than the interrupted run's are refused.
+    let o = score(
+        &sample(),
+        &out,
+        &["--window", "16", "--no-report", "--resume", "--excel-safe"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("without --resume"), "{}", stderr(&o));
+
+    let o = spawn_resume(&out, &[]).wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in ["articles.csv", "sentences.csv", "terms.csv", "summary.csv"] {
+        let (a, b) = (
+            std::fs::read(whole.join(f)).unwrap(),
+            std::fs::read(out.join(f)).unwrap(),
+        );
+        assert!(a == b, "{f} is byte-identical to the uninterrupted run's");
+    }
+    consistent(&out);
+    let left: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".staging-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+
+    // With nothing to resume, --resume scores from the start.
+    let fresh = dir.path().join("fresh");
+    let o = score(
+        &sample(),
+        &fresh,
+        &["--window", "16", "--no-report", "--resume"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(whole.join("sentences.csv")).unwrap(),
+        std::fs::read(fresh.join("sentences.csv")).unwrap()
+    );
+}

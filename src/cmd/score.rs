@@ -105,6 +105,15 @@ pub struct Args {
     #[arg(long)]
     pub excel_safe: bool,
 
+    /// Continue the run into --out that was killed (SIGKILL, out of memory, a crash, a power
+    /// cut) from its last checkpoint (one per chunk of about --window sentences), ending with
+    /// the files an uninterrupted run writes. The inputs, options and models must be the
+    /// same. Without an interrupted run it scores from the start. (A run stopped with Ctrl-C or
+    /// SIGTERM removes its files, so it cannot be resumed; without --resume, a new run removes
+    /// what a killed one left.)
+    #[arg(long)]
+    pub resume: bool,
+
     /// Do not write report.html (the HTML report drawn from the CSVs; `framescore report DIR`
     /// draws it later).
     #[arg(long)]
@@ -256,18 +265,69 @@ pub fn run(args: Args) -> Result<ExitCode> {
         eprintln!("framescore: interrupted; earlier results in the output folder are unchanged");
         std::process::exit(130);
     });
-    let mut writer = Writer::create(
-        &lock,
-        frames.labels(),
-        WriterOptions {
-            explain: args.explain,
-            excel_safe: args.excel_safe,
-        },
+    let writer_options = WriterOptions {
+        explain: args.explain,
+        excel_safe: args.excel_safe,
+    };
+    let fingerprint = fingerprint(
+        &args,
+        &inputs,
+        &[&model_dir, &bias_dir, &tagger_dir],
+        &encoder,
     )?;
-
-    let (mut docs, mut sentences, mut empty, mut failed) = (0usize, 0usize, 0usize, 0usize);
-    pipeline.run(&inputs, |emit| {
+    let resumed = if args.resume {
+        let r = Writer::resume(&lock, frames.labels(), writer_options, &fingerprint)?;
+        if r.is_none() && !args.quiet {
+            eprintln!(
+                "framescore: nothing to resume in {} (no interrupted run left a checkpoint); \
+                 scoring from the start",
+                args.out.display()
+            );
+        }
+        r
+    } else {
+        None
+    };
+    let (mut writer, skip, counters) = match resumed {
+        Some((w, c)) => (w, c.docs_behind, c.counters),
+        None => (
+            Writer::create(&lock, frames.labels(), writer_options)?,
+            0,
+            Default::default(),
+        ),
+    };
+    let count = |k: &str| counters.get(k).copied().unwrap_or(0);
+    let (mut docs, mut sentences, mut empty, mut failed) = (
+        count("docs") as usize,
+        count("sentences") as usize,
+        count("empty") as usize,
+        count("failed") as usize,
+    );
+    written.store(count("written_bytes"), Ordering::Relaxed);
+    docs_written.store(docs as u64, Ordering::Relaxed);
+    encoded_sentences.store(sentences as u64, Ordering::Relaxed);
+    bar.set_position(count("written_bytes").min(total));
+    if skip > 0 && !args.quiet {
+        eprintln!(
+            "framescore: resuming the interrupted run in {}: {skip} documents were done",
+            args.out.display()
+        );
+    }
+    pipeline.run_from(&inputs, skip, |emit| {
         match emit {
+            Emit::Checkpoint(behind) => {
+                let counters = [
+                    ("docs", docs as u64),
+                    ("sentences", sentences as u64),
+                    ("empty", empty as u64),
+                    ("failed", failed as u64),
+                    ("written_bytes", written.load(Ordering::Relaxed)),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+                writer.checkpoint(&fingerprint, behind, counters)?;
+            }
             Emit::Sentences(doc, range) => {
                 sentences += range.len();
                 writer.write_sentences(doc, range, &|k, p| frames.carries(k, p))?;
@@ -372,6 +432,55 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Identifies what a run scores and how: the framescore version, every input file (path, size,
+/// modification time), the options that change the output, the model, lexicon and encoder
+/// files. A resumed run must have the same, so its files are those of one uninterrupted run.
+fn fingerprint(
+    args: &Args,
+    inputs: &[input::Input],
+    models: &[&Path],
+    encoder: &framescore::model::encode::Encoder,
+) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let stamp = |p: &Path| -> String {
+        let m = std::fs::metadata(p).ok();
+        let size = m.as_ref().map_or(0, |m| m.len());
+        let time = m
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        format!("{} {size} {time}", absolute(p))
+    };
+    let mut h = Sha256::new();
+    let mut add = |s: String| {
+        h.update(s.as_bytes());
+        h.update(b"\n");
+    };
+    add(env!("CARGO_PKG_VERSION").into());
+    for i in inputs {
+        add(format!("{} {:?}", stamp(&i.path), i.error));
+    }
+    add(format!(
+        "split {} explain {:?} top {} excel {} tagger {}",
+        !args.no_split, args.explain, args.explain_top, args.excel_safe, !args.no_tagger
+    ));
+    for dir in models {
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            let mut files: Vec<PathBuf> = entries.filter_map(|e| Some(e.ok()?.path())).collect();
+            files.sort();
+            files.iter().for_each(|f| add(stamp(f)));
+        }
+    }
+    add(stamp(&args.lexicon_base));
+    args.lexicon.iter().for_each(|f| add(stamp(f)));
+    add(format!(
+        "{} bf16 {}",
+        absolute(encoder.dir()),
+        encoder.is_bf16()
+    ));
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// A folder as the run record shows it: absolute when it exists.

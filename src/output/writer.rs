@@ -13,7 +13,8 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
 
 use crate::doc::{in_quotes, Doc, Status};
 use crate::output::lock::OutLock;
@@ -41,6 +42,27 @@ impl CsvOut {
             w: csv::Writer::from_writer(BufWriter::new(file)),
             path,
         })
+    }
+
+    /// Continues a file a checkpoint left, cut back to `len` bytes (what was written after the
+    /// checkpoint belongs to documents that will be scored again).
+    fn resume(path: PathBuf, len: u64) -> Result<CsvOut> {
+        let file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .with_context(|| format!("cannot reopen {}", path.display()))?;
+        file.set_len(len)
+            .with_context(|| format!("cannot cut {} back to its checkpoint", path.display()))?;
+        Ok(CsvOut {
+            w: csv::Writer::from_writer(BufWriter::new(file)),
+            path,
+        })
+    }
+
+    /// Bytes on disk once flushed.
+    fn flushed_len(&mut self) -> Result<u64> {
+        self.flush()?;
+        Ok(self.w.get_ref().get_ref().metadata()?.len())
     }
 
     fn row<I, T>(&mut self, record: I) -> Result<()>
@@ -117,7 +139,7 @@ impl Open {
 }
 
 /// Counts that roll up into a `summary.csv` row.
-#[derive(Default)]
+#[derive(Default, Clone, Serialize, Deserialize)]
 struct Tally {
     n_ok: usize,
     n_not_ok: usize,
@@ -135,6 +157,34 @@ struct Tally {
 /// The prefix of staging folders inside an output folder (`.staging-<process id>`).
 pub const STAGING_PREFIX: &str = ".staging-";
 
+/// The checkpoint file inside a staging folder (see [`Writer::checkpoint`]).
+pub const CHECKPOINT: &str = "checkpoint.json";
+
+/// Where an interrupted run stood at its last checkpoint: how far each staged file goes, the
+/// roll-ups so far, and what the command counted. Written between chunks, replaced atomically.
+#[derive(Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// Identifies the inputs, options and models of the run (the command makes it); a resumed
+    /// run must present the same.
+    pub fingerprint: String,
+    /// Documents of the input stream that are done.
+    pub docs_behind: usize,
+    /// Bytes of each staged file at the checkpoint.
+    pub files: BTreeMap<String, u64>,
+    corpus: Tally,
+    sources: BTreeMap<String, Tally>,
+    renamed: Vec<(String, String)>,
+    /// The command's own counters (documents, sentences, bytes done ...).
+    pub counters: BTreeMap<String, u64>,
+}
+
+/// The output folder a lock guards.
+fn out_dir(lock: &OutLock) -> &Path {
+    lock.path()
+        .parent()
+        .expect("the lock file is inside the output folder")
+}
+
 /// This process's staging folder inside the output folder `dir`.
 pub fn staging_dir(dir: &Path) -> PathBuf {
     dir.join(format!("{STAGING_PREFIX}{}", std::process::id()))
@@ -142,11 +192,14 @@ pub fn staging_dir(dir: &Path) -> PathBuf {
 
 /// Removes what killed runs left in `dir`: staging folders, and the `.NAME.partial` files of
 /// framescore versions before staging folders. Only call it holding the folder's lock.
-fn remove_leftovers(dir: &Path) -> Result<()> {
+fn remove_leftovers(dir: &Path, keep: Option<&Path>) -> Result<()> {
     for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
+        if Some(path.as_path()) == keep {
+            continue;
+        }
         if name.starts_with(STAGING_PREFIX) && path.is_dir() {
             std::fs::remove_dir_all(&path)
                 .with_context(|| format!("cannot remove the leftover {}", path.display()))?;
@@ -171,26 +224,146 @@ impl Writer {
     /// Opens the files in a fresh staging folder inside the locked output folder (removing what
     /// killed runs left there); `labels` are the frame names, in column order.
     pub fn create(lock: &OutLock, labels: &[String], options: WriterOptions) -> Result<Writer> {
-        let dir = lock
-            .path()
-            .parent()
-            .expect("the lock file is inside the output folder");
-        remove_leftovers(dir)?;
+        let dir = out_dir(lock);
+        remove_leftovers(dir, None)?;
         let staging = staging_dir(dir);
         std::fs::create_dir(&staging)
             .with_context(|| format!("cannot create {}", staging.display()))?;
-        let open = |name: &str| CsvOut::create(staging.join(name));
-        let mut w = Writer {
+        let mut w = Writer::assemble(dir, staging, labels, options, &mut |path, _| {
+            CsvOut::create(path)
+        })?;
+        w.write_headers()?;
+        Ok(w)
+    }
+
+    /// Continues the run that an interrupted `score` left in the locked output folder, from its
+    /// last checkpoint: the staging folder becomes this process's, its files are cut back to
+    /// the checkpoint and reopened, the roll-ups restored. `None` when no interrupted run left
+    /// a checkpoint. Fails when the checkpoint's fingerprint (inputs, options, models) is not
+    /// `fingerprint`: that run scored something else.
+    pub fn resume(
+        lock: &OutLock,
+        labels: &[String],
+        options: WriterOptions,
+        fingerprint: &str,
+    ) -> Result<Option<(Writer, Checkpoint)>> {
+        let dir = out_dir(lock);
+        let mut found: Option<(PathBuf, Checkpoint)> = None;
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            let record = path.join(CHECKPOINT);
+            if !name.starts_with(STAGING_PREFIX) || !record.is_file() {
+                continue;
+            }
+            let text = std::fs::read_to_string(&record)
+                .with_context(|| format!("cannot read {}", record.display()))?;
+            let c: Checkpoint = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a framescore checkpoint", record.display()))?;
+            if found
+                .as_ref()
+                .is_none_or(|f| c.docs_behind > f.1.docs_behind)
+            {
+                found = Some((path, c));
+            }
+        }
+        let Some((old, checkpoint)) = found else {
+            return Ok(None);
+        };
+        if checkpoint.fingerprint != fingerprint {
+            bail!(
+                "the interrupted run in {} scored other inputs, options or models than this \
+                 command; run it without --resume to start over (the interrupted run's files \
+                 are then removed)",
+                dir.display()
+            );
+        }
+        let staging = staging_dir(dir);
+        if old != staging {
+            std::fs::rename(&old, &staging)
+                .with_context(|| format!("cannot take over {}", old.display()))?;
+        }
+        remove_leftovers(dir, Some(&staging))?;
+        let lens = &checkpoint.files;
+        let mut w = Writer::assemble(dir, staging, labels, options, &mut |path, name| {
+            let len = lens.get(name).copied().with_context(|| {
+                format!("the checkpoint has no length for {name}; run without --resume")
+            })?;
+            CsvOut::resume(path, len)
+        })?;
+        // The ids written so far, so later duplicates get the same suffixes as in one run.
+        let mut ids = csv::Reader::from_path(w.staging.join(ARTICLES))?;
+        for row in ids.records() {
+            if let Some(id) = row?.get(0) {
+                w.ids.insert(id.to_string());
+            }
+        }
+        w.corpus = checkpoint.corpus.clone();
+        w.sources = checkpoint
+            .sources
+            .iter()
+            .map(|(k, t)| (k.clone(), t.clone()))
+            .collect();
+        w.renamed = checkpoint.renamed.clone();
+        Ok(Some((w, checkpoint)))
+    }
+
+    /// Flushes every file and records, in the staging folder, how far each goes, the roll-ups
+    /// so far, `docs_behind` (documents of the input stream that are done) and the command's
+    /// `counters`: what [`Writer::resume`] continues from. Call it only between documents.
+    pub fn checkpoint(
+        &mut self,
+        fingerprint: &str,
+        docs_behind: usize,
+        counters: BTreeMap<String, u64>,
+    ) -> Result<()> {
+        let mut files = BTreeMap::new();
+        files.insert(ARTICLES.to_string(), self.articles.flushed_len()?);
+        files.insert(SENTENCES.to_string(), self.sentences.flushed_len()?);
+        files.insert(TERMS.to_string(), self.terms.flushed_len()?);
+        if let Some(e) = &mut self.explanations {
+            files.insert(EXPLANATIONS.to_string(), e.flushed_len()?);
+        }
+        let c = Checkpoint {
+            fingerprint: fingerprint.to_string(),
+            docs_behind,
+            files,
+            corpus: self.corpus.clone(),
+            sources: self
+                .sources
+                .iter()
+                .map(|(k, t)| (k.clone(), t.clone()))
+                .collect(),
+            renamed: self.renamed.clone(),
+            counters,
+        };
+        let tmp = self.staging.join(format!("{CHECKPOINT}.tmp"));
+        std::fs::write(&tmp, serde_json::to_vec(&c)?)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, self.staging.join(CHECKPOINT))
+            .with_context(|| format!("cannot write {}", self.staging.join(CHECKPOINT).display()))
+    }
+
+    /// The writer over the staging folder's files, opened by `open(path, name)`.
+    fn assemble(
+        dir: &Path,
+        staging: PathBuf,
+        labels: &[String],
+        options: WriterOptions,
+        open: &mut dyn FnMut(PathBuf, &str) -> Result<CsvOut>,
+    ) -> Result<Writer> {
+        let mut file = |name: &str| open(staging.join(name), name);
+        Ok(Writer {
             dir: dir.to_path_buf(),
             options,
             ids: HashSet::new(),
             renamed: Vec::new(),
             labels: labels.to_vec(),
-            articles: open(ARTICLES)?,
-            sentences: open(SENTENCES)?,
-            terms: open(TERMS)?,
+            articles: file(ARTICLES)?,
+            sentences: file(SENTENCES)?,
+            terms: file(TERMS)?,
             explanations: if options.explain {
-                Some(open(EXPLANATIONS)?)
+                Some(file(EXPLANATIONS)?)
             } else {
                 None
             },
@@ -198,7 +371,12 @@ impl Writer {
             corpus: Tally::default(),
             sources: BTreeMap::new(),
             open: Open::new(labels.len()),
-        };
+        })
+    }
+
+    fn write_headers(&mut self) -> Result<()> {
+        let labels = &self.labels.clone();
+        let w = self;
         let mut head: Vec<String> = [
             "article_id",
             "path",
@@ -259,7 +437,7 @@ impl Writer {
                 "drop",
             ])?;
         }
-        Ok(w)
+        Ok(())
     }
 
     /// Writes the rows of sentences `range` of `doc` (sentences.csv, terms.csv,
@@ -553,7 +731,8 @@ impl Writer {
             std::fs::rename(&from, &to)
                 .with_context(|| format!("cannot move {} into place", to.display()))?;
         }
-        std::fs::remove_dir(&self.staging)
+        // What is left is the checkpoint, which the finished set no longer needs.
+        std::fs::remove_dir_all(&self.staging)
             .with_context(|| format!("cannot remove {}", self.staging.display()))?;
         Ok(())
     }

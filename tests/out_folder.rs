@@ -319,3 +319,36 @@ fn a_killed_run_resumes_to_the_files_of_an_uninterrupted_one() {
         std::fs::read(fresh.join("sentences.csv")).unwrap()
     );
 }
+
+/// A full disk (here: a file-size limit, which fails writes the same way) stops the run with
+/// the file's path, removes its partial files, and leaves earlier results in place.
+#[test]
+fn a_failed_write_names_the_file_and_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let seed = sample().join("mondo-2024-01-28-nasa-china-lunar-samples.txt");
+    let o = score(&seed, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = consistent(&out);
+    // 16 KiB per file: the sample corpus's sentences.csv (about 100 KB) cannot be written.
+    let cmd = format!(
+        "trap '' XFSZ; ulimit -f 16; exec {} score {} --out {} --quiet",
+        env!("CARGO_BIN_EXE_framescore"),
+        sample().display(),
+        out.display()
+    );
+    let o = Command::new("bash").args(["-c", &cmd]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let msg = stderr(&o);
+    assert!(
+        msg.contains("cannot write") && msg.contains(".csv"),
+        "names the file: {msg}"
+    );
+    assert_eq!(consistent(&out), before, "earlier results unchanged");
+    let left: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".staging-"))
+        .collect();
+    assert!(left.is_empty(), "partial files removed: {left:?}");
+}

@@ -296,6 +296,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
             Default::default(),
         ),
     };
+    // A run that fails (a full disk, an unwritable file) removes its staging folder, so its
+    // leftovers do not keep the disk full; earlier results stay in place.
+    let mut cleanup = RemoveOnDrop(Some(writer.staging().to_path_buf()));
     let count = |k: &str| counters.get(k).copied().unwrap_or(0);
     let (mut docs, mut sentences, mut empty, mut failed) = (
         count("docs") as usize,
@@ -391,6 +394,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let renamed = writer.renamed().to_vec();
     writer.finish(Some(run))?;
+    cleanup.0 = None;
     bar.finish_and_clear();
     if !args.no_report {
         framescore::report::write(&args.out, None, args.report_articles).with_context(|| {
@@ -432,6 +436,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Removes a folder when dropped, unless emptied first (the staging folder of a run that fails).
+struct RemoveOnDrop(Option<PathBuf>);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
 }
 
 /// Identifies what a run scores and how: the framescore version, every input file (path, size,

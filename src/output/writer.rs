@@ -72,13 +72,20 @@ impl CsvOut {
     {
         self.w
             .write_record(record)
-            .with_context(|| format!("cannot write {}", self.path.display()))
+            .with_context(|| self.failed())
     }
 
     fn flush(&mut self) -> Result<()> {
-        self.w
-            .flush()
-            .with_context(|| format!("cannot write {}", self.path.display()))
+        self.w.flush().with_context(|| self.failed())
+    }
+
+    /// What a write error says: the file, and what to check.
+    fn failed(&self) -> String {
+        format!(
+            "cannot write {} (check the free space and permissions of the output folder; earlier \
+             results there are unchanged)",
+            self.path.display()
+        )
     }
 }
 

@@ -352,3 +352,49 @@ fn a_failed_write_names_the_file_and_leaves_nothing_behind() {
         .collect();
     assert!(left.is_empty(), "partial files removed: {left:?}");
 }
+
+/// A run killed while it moved its files into place (between two renames) left a new file
+/// beside old ones and the rest, with its run.json, in its staging folder: the next command on
+/// the folder completes the set, so the files are one run's again.
+#[test]
+fn a_set_interrupted_while_moved_into_place_is_completed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new, out) = (
+        dir.path().join("old"),
+        dir.path().join("new"),
+        dir.path().join("out"),
+    );
+    let seed = sample().join("mondo-2024-01-28-nasa-china-lunar-samples.txt");
+    let other = sample().join("un-2020-gadis3658-first-committee-outer-space-threats.txt");
+    assert!(score(&seed, &old, &["--no-report"]).status.success());
+    assert!(score(&other, &new, &["--no-report"]).status.success());
+    // The state a kill between the first and second rename leaves: the old run.json removed,
+    // the new articles.csv moved in, the other new files and run.json still staged.
+    std::fs::create_dir_all(out.join(".staging-99999")).unwrap();
+    for f in ["sentences.csv", "terms.csv", "summary.csv"] {
+        std::fs::copy(old.join(f), out.join(f)).unwrap();
+        std::fs::copy(new.join(f), out.join(".staging-99999").join(f)).unwrap();
+    }
+    std::fs::copy(new.join("articles.csv"), out.join("articles.csv")).unwrap();
+    std::fs::copy(new.join("run.json"), out.join(".staging-99999/run.json")).unwrap();
+
+    let o = common::framescore(&["report", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("completed the set"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("changed since"), "{}", stderr(&o));
+    for f in [
+        "articles.csv",
+        "sentences.csv",
+        "terms.csv",
+        "summary.csv",
+        "run.json",
+    ] {
+        assert_eq!(
+            std::fs::read(new.join(f)).unwrap(),
+            std::fs::read(out.join(f)).unwrap(),
+            "{f} is the new run's"
+        );
+    }
+    assert!(!out.join(".staging-99999").exists());
+    consistent(&out);
+}

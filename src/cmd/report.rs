@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
+use framescore::output::OutLock;
 
 /// Draw report.html from a results folder written by `framescore score`.
 ///
@@ -31,6 +32,23 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
+    if !args.dir.is_dir() {
+        anyhow::bail!(
+            "{} is not a folder; pass the --out folder of a `framescore score` run",
+            args.dir.display()
+        );
+    }
+    {
+        // A run killed while it moved its files into place left part of its set in a staging
+        // folder: complete it first, under the folder's lock (refused while a run writes).
+        let _lock = OutLock::acquire(&args.dir)?;
+        if framescore::output::recover(&args.dir)? {
+            eprintln!(
+                "framescore: completed the set of results that an interrupted run left in {}",
+                args.dir.display()
+            );
+        }
+    }
     let path = framescore::report::write(&args.dir, args.out.as_deref(), args.articles)?;
     eprintln!("framescore: wrote {}", path.display());
     Ok(ExitCode::SUCCESS)

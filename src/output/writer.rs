@@ -70,9 +70,7 @@ impl CsvOut {
         I: IntoIterator<Item = T>,
         T: AsRef<[u8]>,
     {
-        self.w
-            .write_record(record)
-            .with_context(|| self.failed())
+        self.w.write_record(record).with_context(|| self.failed())
     }
 
     fn flush(&mut self) -> Result<()> {
@@ -218,6 +216,51 @@ fn remove_leftovers(dir: &Path, keep: Option<&Path>) -> Result<()> {
     Ok(())
 }
 
+/// Completes a set that a killed run was moving into `dir`: [`Writer::finish`] moves the files
+/// of a staging folder into place and its `run.json` last, so a staging folder that still holds
+/// a `run.json` was stopped between two moves. Its remaining files are moved in (those already
+/// moved are checked against the record's checksums), then the record: the folder holds one
+/// run's complete set again. Returns whether a set was completed. Only call it holding the
+/// folder's lock.
+pub fn recover(dir: &Path) -> Result<bool> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(false);
+    };
+    for entry in entries {
+        let staging = entry?.path();
+        let name = staging.file_name().unwrap_or_default().to_string_lossy();
+        let record = staging.join(RUN);
+        if !name.starts_with(STAGING_PREFIX) || !record.is_file() {
+            continue;
+        }
+        let Some(run) = RunInfo::read(&staging)? else {
+            continue;
+        };
+        for (file, sum) in &run.files {
+            let (from, to) = (staging.join(file), dir.join(file));
+            if from.is_file() {
+                std::fs::rename(&from, &to)
+                    .with_context(|| format!("cannot move {} into place", to.display()))?;
+            } else if !to.is_file() || &sha256_file(&to)? != sum {
+                bail!(
+                    "{} holds part of an interrupted run's results that cannot be completed \
+                     ({file} is missing); score again",
+                    dir.display()
+                );
+            }
+        }
+        if !run.files.contains_key(EXPLANATIONS) && dir.join(EXPLANATIONS).exists() {
+            std::fs::remove_file(dir.join(EXPLANATIONS))?;
+        }
+        std::fs::rename(&record, dir.join(RUN))
+            .with_context(|| format!("cannot move {} into place", dir.join(RUN).display()))?;
+        std::fs::remove_dir_all(&staging)
+            .with_context(|| format!("cannot remove {}", staging.display()))?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
 /// `cell` with a leading `'` when a spreadsheet would read it as a formula.
 pub fn excel_safe(cell: &str) -> Cow<'_, str> {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
@@ -232,6 +275,7 @@ impl Writer {
     /// killed runs left there); `labels` are the frame names, in column order.
     pub fn create(lock: &OutLock, labels: &[String], options: WriterOptions) -> Result<Writer> {
         let dir = out_dir(lock);
+        recover(dir)?;
         remove_leftovers(dir, None)?;
         let staging = staging_dir(dir);
         std::fs::create_dir(&staging)
@@ -255,6 +299,7 @@ impl Writer {
         fingerprint: &str,
     ) -> Result<Option<(Writer, Checkpoint)>> {
         let dir = out_dir(lock);
+        recover(dir)?;
         let mut found: Option<(PathBuf, Checkpoint)> = None;
         for entry in std::fs::read_dir(dir)? {
             let path = entry?.path();

@@ -21,6 +21,7 @@ struct Cli {
 enum Command {
     Score(cmd::score::Args),
     Report(cmd::report::Args),
+    Merge(cmd::merge::Args),
     Train(cmd::train::Args),
     Eval(cmd::eval::Args),
     Tune(cmd::tune::Args),
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Score(a) => cmd::score::run(a),
         Command::Report(a) => cmd::report::run(a),
+        Command::Merge(a) => cmd::merge::run(a),
         Command::Train(a) => cmd::train::run(a),
         Command::Eval(a) => cmd::eval::run(a),
         Command::Tune(a) => cmd::tune::run(a),

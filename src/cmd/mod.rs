@@ -4,6 +4,7 @@
 //! May use: everything in the library ([`framescore::pipeline`] for scoring, [`framescore::learn`]
 //! for training and evaluation); nothing in the library uses it.
 pub mod eval;
+pub mod merge;
 pub mod report;
 pub mod score;
 pub mod train;
@@ -60,6 +61,16 @@ pub struct EncoderArgs {
     #[arg(long, conflicts_with = "precision")]
     pub fp32: bool,
 
+    /// Scores that do not depend on how the corpus is split: every sentence runs in a batch
+    /// whose shape depends on its own length alone, so it gets the same probabilities to the
+    /// last bit whether it is scored alone, with its corpus, or in a shard merged later
+    /// (`framescore merge`, Spark). Without it, matrix kernels that sum in a shape-dependent
+    /// order can move a probability in its fourth decimal between runs that batch differently.
+    /// Costs some speed (more padding). Shards to be merged should all use it, and so should a
+    /// single run they are compared with.
+    #[arg(long)]
+    pub deterministic: bool,
+
     /// Sentences per encoder forward pass.
     #[arg(long, value_name = "N", default_value_t = framescore::model::encode::DEFAULT_BATCH)]
     pub batch_size: usize,
@@ -76,7 +87,14 @@ impl EncoderArgs {
             Some(dir) => dir.clone(),
             None => framescore::learn::tune::base_encoder_dir(layers)?,
         };
-        framescore::model::encode::Encoder::load_tuned(&dir, self.batch_size, self.bf16(), layers)
+        let mut encoder = framescore::model::encode::Encoder::load_tuned(
+            &dir,
+            self.batch_size,
+            self.bf16(),
+            layers,
+        )?;
+        encoder.set_fixed_shapes(self.deterministic);
+        Ok(encoder)
     }
 
     /// Whether the encoder runs in bf16, after resolving `auto` against this CPU.

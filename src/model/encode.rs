@@ -50,6 +50,8 @@ pub struct Encoder {
     batch_size: usize,
     /// Batches pad to a multiple of this many tokens: [`BF16_PAD_MULTIPLE`] in bf16, else 1.
     pad_multiple: usize,
+    /// Batch shapes that depend on each sentence alone ([`Encoder::set_fixed_shapes`]).
+    fixed_shapes: bool,
     dir: PathBuf,
     /// The fine-tuned layers file applied on top of the checkpoint, if any.
     layers: Option<PathBuf>,
@@ -127,6 +129,7 @@ impl Encoder {
             tokenizer,
             batch_size: batch_size.max(1),
             pad_multiple: if bf16 { BF16_PAD_MULTIPLE } else { 1 },
+            fixed_shapes: false,
             dir: dir.to_path_buf(),
             layers: layers.map(Path::to_path_buf),
         })
@@ -134,6 +137,17 @@ impl Encoder {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// Runs every sentence in a batch whose shape depends on its own length alone (lengths
+    /// padded to a multiple of [`FIXED_BUCKET`] tokens, a fixed number of rows per length), so
+    /// its numbers do not depend on which other sentences share its batch: the same sentence
+    /// scores the same to the last bit however the corpus is split into runs or shards.
+    /// Matrix kernels sum in an order that depends on the matrix shape, so without it a
+    /// probability can differ in its fourth decimal between two runs that batch differently.
+    /// Costs some speed (more padding).
+    pub fn set_fixed_shapes(&mut self, on: bool) {
+        self.fixed_shapes = on;
     }
 
     /// Whether the matrix multiplies run in bfloat16.
@@ -205,7 +219,8 @@ impl Encoder {
         let mut tokens: Vec<Vec<TokenProb>> = vec![vec![]; if head.is_some() { n } else { 0 }];
         let mut parts = Vec::with_capacity(n.div_ceil(self.batch_size));
         let order = self.each_batch(&encodings, |rows, hidden, mask| {
-            parts.push(pool_features(hidden, mask));
+            // With fixed shapes the batch may carry filler rows after the real ones.
+            parts.push(pool_features(hidden, mask).narrow(0, 0, rows.len() as i64));
             progress(
                 rows.len(),
                 rows.iter().map(|&i| texts[i].len() as u64).sum(),
@@ -234,7 +249,8 @@ impl Encoder {
 
     /// Runs `encodings` through BERT in batches of similar length, without autograd, calling
     /// `visit(rows, hidden [b, l, h], mask [b, l])` per batch (`rows`: indices into
-    /// `encodings`). Returns the visiting order (the concatenation of every `rows`).
+    /// `encodings`; row `r` of `hidden` is `rows[r]`'s, and with fixed shapes `b` may exceed
+    /// `rows.len()` by filler rows). Returns the visiting order (the concatenation of every `rows`).
     pub(crate) fn each_batch(
         &self,
         encodings: &[Encoding],
@@ -263,6 +279,20 @@ impl Encoder {
         // later, smaller one fits in the space they leave. In ascending order each batch is a
         // little larger than the freed blocks before it, and the heap creeps up as it fragments.
         let pad = self.pad_multiple;
+        if self.fixed_shapes {
+            for (range, len, rows) in fixed_batches(&lens, self.batch_size, MAX_BATCH_TOKENS) {
+                let batch = &order[range];
+                // Every batch of one length bucket has the same shape: the rows it lacks are
+                // copies of its first sentence, whose results are dropped.
+                let mut encs: Vec<&Encoding> = batch.iter().map(|&i| &encodings[i]).collect();
+                encs.resize(rows, encs[0]);
+                let (ids, mask) = pad_batch_to(&encs, len);
+                let hidden = self.model.forward_through(&ids, &mask, layers);
+                visit(batch, &hidden, &mask);
+                visited.extend_from_slice(batch);
+            }
+            return visited;
+        }
         for range in batch_ranges(&lens, self.batch_size, MAX_BATCH_TOKENS, pad) {
             let batch = &order[range];
             let encs: Vec<&Encoding> = batch.iter().map(|&i| &encodings[i]).collect();
@@ -312,6 +342,33 @@ fn batch_ranges(
     out
 }
 
+/// Length bucket of [`fixed_batches`]: token lengths are padded up to a multiple of this.
+pub const FIXED_BUCKET: usize = 16;
+
+/// Batches for [`Encoder::set_fixed_shapes`]: sentences sorted by ascending token length
+/// (`lens`) grouped by length bucket (rounded up to [`FIXED_BUCKET`]); each bucket's batches
+/// hold a number of rows that depends on the bucket alone (as many as fit in `max_tokens`, at
+/// most `max_sentences`). Returns (range, padded length, rows), longest first; a bucket's last
+/// batch may hold fewer sentences than its rows.
+fn fixed_batches(
+    lens: &[usize],
+    max_sentences: usize,
+    max_tokens: usize,
+) -> Vec<(std::ops::Range<usize>, usize, usize)> {
+    let mut out = vec![];
+    let mut end = lens.len();
+    while end > 0 {
+        let len = padded_len(lens[end - 1], FIXED_BUCKET);
+        let rows = (max_tokens / len).clamp(1, max_sentences.max(1));
+        // The bucket's first sentence (lens ascend).
+        let first = lens[..end].partition_point(|&l| padded_len(l, FIXED_BUCKET) < len);
+        let start = end.saturating_sub(rows).max(first);
+        out.push((start..end, len, rows));
+        end = start;
+    }
+    out
+}
+
 /// One token's span in its text and a probability.
 pub type TokenProb = (usize, usize, f32);
 
@@ -341,7 +398,11 @@ fn token_spans(e: &Encoding, probs: &[f32]) -> Vec<TokenProb> {
 /// `multiple`: two `[b, l]` int64 tensors.
 pub(crate) fn pad_batch(encs: &[&Encoding], multiple: usize) -> (Tensor, Tensor) {
     let longest = encs.iter().map(|e| e.get_ids().len()).max().unwrap_or(0);
-    let len = padded_len(longest, multiple);
+    pad_batch_to(encs, padded_len(longest, multiple))
+}
+
+/// [`pad_batch`] to exactly `len` tokens (at least the longest sentence's).
+fn pad_batch_to(encs: &[&Encoding], len: usize) -> (Tensor, Tensor) {
     let b = encs.len();
     let mut ids = vec![0i64; b * len];
     let mut mask = vec![0i64; b * len];

@@ -110,6 +110,33 @@ impl FrameModel {
 
     /// Probabilities `[n, k]` for embeddings `[n, d]`.
     pub fn probabilities(&self, embeddings: &Tensor) -> Tensor {
+        // In blocks of a fixed number of rows (the last one padded with zeros), so a row's
+        // result does not depend on how many rows it came with: matrix kernels sum in an order
+        // that depends on the shape.
+        const BLOCK: i64 = 64;
+        let n = embeddings.size()[0];
+        if n == 0 {
+            return self.block(embeddings);
+        }
+        let blocks: Vec<Tensor> = (0..n)
+            .step_by(BLOCK as usize)
+            .map(|start| {
+                let rows = BLOCK.min(n - start);
+                let mut block = embeddings.narrow(0, start, rows);
+                if rows < BLOCK {
+                    let pad = block
+                        .zeros_like()
+                        .narrow(0, 0, 1)
+                        .expand([BLOCK - rows, block.size()[1]], false);
+                    block = Tensor::cat(&[block, pad], 0);
+                }
+                self.block(&block).narrow(0, 0, rows)
+            })
+            .collect();
+        Tensor::cat(&blocks, 0)
+    }
+
+    fn block(&self, embeddings: &Tensor) -> Tensor {
         embeddings
             .matmul(&self.weight.tr())
             .f_add(&self.bias)

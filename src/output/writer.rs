@@ -154,7 +154,9 @@ struct Tally {
     n_terms: usize,
     n_words_quoted: usize,
     n_terms_quoted: usize,
-    sum_p_biased: f64,
+    /// Sum of the sentences' p_biased in units of 1e-9: integers, so shards add up to exactly
+    /// what one run over all their documents counts.
+    p_biased_nanos: u64,
     n_biased: usize,
     term_counts: HashMap<String, usize>,
 }
@@ -184,7 +186,7 @@ pub struct Checkpoint {
 }
 
 /// The output folder a lock guards.
-fn out_dir(lock: &OutLock) -> &Path {
+pub fn out_dir(lock: &OutLock) -> &Path {
     lock.path()
         .parent()
         .expect("the lock file is inside the output folder")
@@ -197,7 +199,7 @@ pub fn staging_dir(dir: &Path) -> PathBuf {
 
 /// Removes what killed runs left in `dir`: staging folders, and the `.NAME.partial` files of
 /// framescore versions before staging folders. Only call it holding the folder's lock.
-fn remove_leftovers(dir: &Path, keep: Option<&Path>) -> Result<()> {
+pub fn remove_leftovers(dir: &Path, keep: Option<&Path>) -> Result<()> {
     for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -259,6 +261,21 @@ pub fn recover(dir: &Path) -> Result<bool> {
         return Ok(true);
     }
     Ok(false)
+}
+
+/// `id`, or, when `ids` already holds it, `id#2`, `id#3` ... (the first free one); the result is
+/// added to `ids`. The one rule for article ids, in a run and in a merge.
+pub fn unique_id(ids: &mut HashSet<String>, id: &str) -> String {
+    let mut out = id.to_string();
+    if ids.contains(id) {
+        let mut n = 2;
+        while ids.contains(&format!("{id}#{n}")) {
+            n += 1;
+        }
+        out = format!("{id}#{n}");
+    }
+    ids.insert(out.clone());
+    out
 }
 
 /// `cell` with a leading `'` when a spreadsheet would read it as a formula.
@@ -524,6 +541,7 @@ impl Writer {
             }
             if let Some(p) = s.p_biased {
                 open.counts.sum_p_biased += f64::from(p);
+                open.counts.p_biased_nanos += (f64::from(p) * 1e9).round() as u64;
                 open.counts.n_biased += (p >= 0.5) as usize;
             }
             let start = cursor.at(s.start);
@@ -678,16 +696,10 @@ impl Writer {
         if let Some(id) = &self.open.id {
             return id.clone();
         }
-        let mut id = doc.id.clone();
-        if self.ids.contains(&id) {
-            let mut n = 2;
-            while self.ids.contains(&format!("{}#{n}", doc.id)) {
-                n += 1;
-            }
-            id = format!("{}#{n}", doc.id);
+        let id = unique_id(&mut self.ids, &doc.id);
+        if id != doc.id {
             self.renamed.push((doc.id.clone(), id.clone()));
         }
-        self.ids.insert(id.clone());
         self.open.id = Some(id.clone());
         id
     }
@@ -698,7 +710,122 @@ impl Writer {
     /// it. An `explanations.csv` left by an earlier `--explain` run is removed when this run has
     /// none, so it is never read beside results it does not belong to.
     pub fn finish(mut self, run: Option<RunInfo>) -> Result<()> {
-        let mut summary = CsvOut::create(self.staging.join(SUMMARY))?;
+        let rollups = Rollups {
+            labels: self.labels.clone(),
+            excel_safe: self.options.excel_safe,
+            corpus: std::mem::take(&mut self.corpus),
+            sources: std::mem::take(&mut self.sources),
+            renamed: std::mem::take(&mut self.renamed),
+        };
+        rollups.write_summary(&self.staging.join(SUMMARY))?;
+        rollups.write(&self.staging.join(ROLLUPS))?;
+        for w in [&mut self.articles, &mut self.sentences, &mut self.terms]
+            .into_iter()
+            .chain(self.explanations.as_mut())
+        {
+            w.flush()?;
+        }
+        let mut names = vec![ARTICLES, SENTENCES, TERMS, SUMMARY, ROLLUPS];
+        if self.explanations.is_some() {
+            names.push(EXPLANATIONS);
+        }
+        commit(&self.dir, &self.staging, &names, run)
+    }
+}
+
+/// Moves the files `names` of `staging` into `dir` as one set: `run.json` (when `run` is
+/// given, with every file's SHA-256) is written into the staging folder, the old one removed
+/// from `dir` first and the new one moved in last, so a `run.json` in `dir` always describes
+/// the files beside it (and [`recover`] can finish the moves after a kill). An
+/// `explanations.csv` that is not part of the set is removed. The staging folder goes last.
+pub fn commit(dir: &Path, staging: &Path, names: &[&str], run: Option<RunInfo>) -> Result<()> {
+    let mut names = names.to_vec();
+    let record = match run {
+        Some(mut run) => {
+            for name in &names {
+                run.files
+                    .insert(name.to_string(), sha256_file(&staging.join(name))?);
+            }
+            let path = staging.join(RUN);
+            std::fs::write(&path, serde_json::to_string_pretty(&run)? + "\n")
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            true
+        }
+        None => false,
+    };
+    let remove = |path: PathBuf| -> Result<()> {
+        if path.exists() {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove {}", path.display()))?;
+        }
+        Ok(())
+    };
+    remove(dir.join(RUN))?;
+    if !names.contains(&EXPLANATIONS) {
+        remove(dir.join(EXPLANATIONS))?;
+    }
+    if record {
+        names.push(RUN);
+    }
+    for name in names {
+        let (from, to) = (staging.join(name), dir.join(name));
+        std::fs::rename(&from, &to)
+            .with_context(|| format!("cannot move {} into place", to.display()))?;
+    }
+    // What is left is the checkpoint, which the finished set no longer needs.
+    std::fs::remove_dir_all(staging)
+        .with_context(|| format!("cannot remove {}", staging.display()))?;
+    Ok(())
+}
+
+/// The file that holds a results folder's roll-ups as counts.
+pub const ROLLUPS: &str = "rollups.json";
+
+/// The corpus and per-source counts behind summary.csv, kept as counts (not shares) in
+/// `rollups.json` so that results folders (shards of one corpus) add up exactly:
+/// `framescore merge` sums them and writes the summary one run over all their documents would.
+#[derive(Default, Serialize, Deserialize)]
+pub struct Rollups {
+    /// Frame labels, in column order.
+    pub labels: Vec<String>,
+    /// Whether text cells were written spreadsheet-safe (`--excel-safe`).
+    pub excel_safe: bool,
+    corpus: Tally,
+    sources: BTreeMap<String, Tally>,
+    /// Documents whose article_id had been used before: (their own id, the id written).
+    pub renamed: Vec<(String, String)>,
+}
+
+impl Rollups {
+    /// Reads `DIR/rollups.json`.
+    pub fn read(dir: &Path) -> Result<Rollups> {
+        let path = dir.join(ROLLUPS);
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "cannot read {}; results written before framescore kept roll-ups cannot be \
+                 merged: score them again",
+                path.display()
+            )
+        })?;
+        serde_json::from_str(&text).with_context(|| format!("{} is not valid", path.display()))
+    }
+
+    fn write(&self, path: &Path) -> Result<()> {
+        std::fs::write(path, serde_json::to_vec(self)?)
+            .with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    /// Adds `other`'s counts (its renamed ids are the caller's business).
+    pub fn absorb(&mut self, other: &Rollups) {
+        self.corpus.absorb(&other.corpus);
+        for (source, t) in &other.sources {
+            self.sources.entry(source.clone()).or_default().absorb(t);
+        }
+    }
+
+    /// Writes summary.csv: the corpus row, then one row per source.
+    pub fn write_summary(&self, path: &Path) -> Result<()> {
+        let mut summary = CsvOut::create(path.to_path_buf())?;
         let mut head: Vec<String> = [
             "scope",
             "source",
@@ -724,7 +851,7 @@ impl Writer {
         );
         summary.row(&head)?;
         let safe = |mut row: Vec<String>| {
-            if self.options.excel_safe {
+            if self.excel_safe {
                 for c in row.iter_mut() {
                     *c = excel_safe(c).into_owned();
                 }
@@ -735,62 +862,32 @@ impl Writer {
         for (source, tally) in &self.sources {
             summary.row(safe(tally.row("source", source, &self.labels)))?;
         }
-        for w in [
-            &mut self.articles,
-            &mut self.sentences,
-            &mut self.terms,
-            &mut summary,
-        ]
-        .into_iter()
-        .chain(self.explanations.as_mut())
-        {
-            w.flush()?;
-        }
-        drop(summary);
-        let mut names = vec![ARTICLES, SENTENCES, TERMS, SUMMARY];
-        if self.explanations.is_some() {
-            names.push(EXPLANATIONS);
-        }
-        let record = match run {
-            Some(mut run) => {
-                for name in &names {
-                    run.files
-                        .insert(name.to_string(), sha256_file(&self.staging.join(name))?);
-                }
-                let path = self.staging.join(RUN);
-                std::fs::write(&path, serde_json::to_string_pretty(&run)? + "\n")
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-                true
-            }
-            None => false,
-        };
-        let remove = |path: PathBuf| -> Result<()> {
-            if path.exists() {
-                std::fs::remove_file(&path)
-                    .with_context(|| format!("cannot remove {}", path.display()))?;
-            }
-            Ok(())
-        };
-        remove(self.dir.join(RUN))?;
-        if self.explanations.is_none() {
-            remove(self.dir.join(EXPLANATIONS))?;
-        }
-        if record {
-            names.push(RUN);
-        }
-        for name in names {
-            let (from, to) = (self.staging.join(name), self.dir.join(name));
-            std::fs::rename(&from, &to)
-                .with_context(|| format!("cannot move {} into place", to.display()))?;
-        }
-        // What is left is the checkpoint, which the finished set no longer needs.
-        std::fs::remove_dir_all(&self.staging)
-            .with_context(|| format!("cannot remove {}", self.staging.display()))?;
-        Ok(())
+        summary.flush()
     }
 }
 
 impl Tally {
+    /// Adds another tally's counts.
+    fn absorb(&mut self, o: &Tally) {
+        self.n_ok += o.n_ok;
+        self.n_not_ok += o.n_not_ok;
+        self.n_sentences += o.n_sentences;
+        self.n_words += o.n_words;
+        self.n_words_quoted += o.n_words_quoted;
+        self.n_terms_quoted += o.n_terms_quoted;
+        self.p_biased_nanos += o.p_biased_nanos;
+        self.n_biased += o.n_biased;
+        self.frame_counts
+            .resize(self.frame_counts.len().max(o.frame_counts.len()), 0);
+        for (a, b) in self.frame_counts.iter_mut().zip(&o.frame_counts) {
+            *a += b;
+        }
+        self.n_terms += o.n_terms;
+        for (term, n) in &o.term_counts {
+            *self.term_counts.entry(term.clone()).or_default() += n;
+        }
+    }
+
     fn add(&mut self, c: &DocCounts, frames: &[usize], terms: &HashMap<String, usize>) {
         if c.ok {
             self.n_ok += 1;
@@ -801,7 +898,7 @@ impl Tally {
         self.n_words += c.n_words;
         self.n_words_quoted += c.n_words_quoted;
         self.n_terms_quoted += c.n_terms_quoted;
-        self.sum_p_biased += c.sum_p_biased;
+        self.p_biased_nanos += c.p_biased_nanos;
         self.n_biased += c.n_biased;
         self.frame_counts.resize(frames.len(), 0);
         for (a, b) in self.frame_counts.iter_mut().zip(frames) {
@@ -840,7 +937,10 @@ impl Tally {
             "{:.3}",
             per_1k(self.n_terms_quoted, self.n_words_quoted)
         ));
-        row.push(format!("{:.4}", ratio(self.sum_p_biased, self.n_sentences)));
+        row.push(format!(
+            "{:.4}",
+            ratio(self.p_biased_nanos as f64 / 1e9, self.n_sentences)
+        ));
         row.push(format!(
             "{:.4}",
             ratio(self.n_biased as f64, self.n_sentences)
@@ -871,6 +971,8 @@ struct DocCounts {
     n_terms_quoted: usize,
     /// Sum of the sentences' p_biased, and how many reach 0.5.
     sum_p_biased: f64,
+    /// The same in units of 1e-9, for the roll-ups (see `Tally`).
+    p_biased_nanos: u64,
     n_biased: usize,
 }
 

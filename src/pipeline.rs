@@ -374,6 +374,9 @@ impl<'a> DocStream<'a> {
 }
 
 fn holds_many(input: &Input) -> bool {
+    if input::is_stdin(input) {
+        return true;
+    }
     let ext = input
         .path
         .extension()

@@ -152,3 +152,75 @@ fn deterministic_scores_do_not_depend_on_the_company_of_a_sentence() {
         "the design article scores the same alone and with its corpus"
     );
 }
+
+/// `score - --format jsonl` (JSON lines in, JSON lines out, as Spark's RDD.pipe and Hadoop
+/// streaming use it) gives the rows a file run writes as CSV, field for field.
+#[test]
+fn streaming_json_lines_give_the_rows_of_a_file_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut jsonl = String::new();
+    for e in std::fs::read_dir(root().join("datasets/articles")).unwrap() {
+        let p = e.unwrap().path();
+        let text = std::fs::read_to_string(&p).unwrap();
+        let body = text.split("\n---\n").last().unwrap();
+        let id = p.file_name().unwrap().to_string_lossy().into_owned();
+        jsonl += &serde_json::json!({"id": id, "source": "Sample", "text": body}).to_string();
+        jsonl.push('\n');
+    }
+    jsonl += "{broken\n";
+    let file = dir.path().join("corpus.jsonl");
+    std::fs::write(&file, &jsonl).unwrap();
+    let out = dir.path().join("out");
+    let o = score(&file, &out, &["--deterministic", "--no-report"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_framescore"))
+        .args(["score", "-", "--format", "jsonl", "--deterministic"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(jsonl.as_bytes()).unwrap();
+    }
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let lines: Vec<serde_json::Value> = String::from_utf8(o.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every stdout line is JSON"))
+        .collect();
+    for (kind, file) in [
+        ("sentence", "sentences.csv"),
+        ("term", "terms.csv"),
+        ("article", "articles.csv"),
+    ] {
+        let (_, rows) = common::read_csv(&out.join(file));
+        let objs: Vec<&serde_json::Value> = lines.iter().filter(|l| l["kind"] == kind).collect();
+        assert_eq!(objs.len(), rows.len(), "{kind}: one object per CSV row");
+        for (obj, row) in objs.iter().zip(&rows) {
+            for (col, cell) in row {
+                let v = &obj[col.as_str()];
+                let id_of_stdin = col == "article_id" && cell.starts_with("corpus.jsonl:");
+                if col == "path" || id_of_stdin {
+                    continue;
+                }
+                match v {
+                    serde_json::Value::Number(n) => {
+                        assert_eq!(
+                            n.as_f64().unwrap(),
+                            cell.parse::<f64>().unwrap(),
+                            "{kind}.{col}"
+                        )
+                    }
+                    serde_json::Value::String(s) => assert_eq!(s, cell, "{kind}.{col}"),
+                    other => panic!("{kind}.{col}: {other}"),
+                }
+            }
+        }
+    }
+    assert!(stderr(&o).contains("on standard output"));
+}

@@ -34,8 +34,17 @@ pub struct Args {
     /// Output folder (created if missing). Existing results there are replaced only when the run
     /// completes, so an interrupted run leaves them intact; one run at a time may write into a
     /// folder (a second one is refused).
-    #[arg(short, long, value_name = "DIR")]
-    pub out: PathBuf,
+    #[arg(short, long, value_name = "DIR", required_unless_present = "format")]
+    pub out: Option<PathBuf>,
+
+    /// Write the results as files into --out (`csv`, the default) or as JSON lines on standard
+    /// output (`jsonl`: one object per sentence, term, explanation and article row, with a
+    /// `kind` field and the CSV columns as fields, numbers as JSON numbers, in input order; no
+    /// summary, run record or report; messages go to standard error). With `score -` (JSON
+    /// lines on standard input) this is a filter for Spark's RDD.pipe, Hadoop streaming or GNU
+    /// parallel.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<OutputFormat>,
 
     /// A set of models made together by `framescore tune --out DIR`: DIR/frames, DIR/bias and
     /// DIR/tagger (each overridden by --model, --bias-model, --tagger). `--models
@@ -197,11 +206,25 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let encoder = args.encoder.load(frames.layers_file())?;
     // The output folder is never input: with --out inside an input folder, a rerun must not
     // read the previous run's CSVs back in as a corpus.
-    let inputs = input::discover_excluding(&args.inputs, Some(&args.out));
-    if !args.quiet && out_is_inside_an_input(&args.out, &args.inputs) {
+    let stream = args.format == Some(OutputFormat::Jsonl);
+    if stream && (args.out.is_some() || args.resume) {
+        anyhow::bail!(
+            "--format jsonl writes to standard output: leave out --out{}",
+            if args.resume { " and --resume" } else { "" }
+        );
+    }
+    let out = match (&args.out, stream) {
+        (Some(out), false) => out.clone(),
+        (None, false) => {
+            anyhow::bail!("--out DIR is needed for --format csv (or use --format jsonl)")
+        }
+        _ => PathBuf::new(),
+    };
+    let inputs = input::discover_excluding(&args.inputs, (!stream).then_some(out.as_path()));
+    if !args.quiet && !stream && out_is_inside_an_input(&out, &args.inputs) {
         eprintln!(
             "framescore: the output folder {} is inside the input; its files are not read",
-            args.out.display()
+            out.display()
         );
     }
     // Nothing readable at all (a typo in the path, an empty folder) is a usage error: exit 2
@@ -216,7 +239,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             } else {
                 why.join("; ")
             },
-            args.out.display()
+            out.display()
         );
     }
     let total: u64 = inputs.iter().map(|i| i.size).sum();
@@ -257,14 +280,22 @@ pub fn run(args: Args) -> Result<ExitCode> {
         progress: (!args.quiet).then_some(&on_batch as &dyn Fn(usize, u64)),
     };
     // One run per output folder; the lock is held until the process exits.
-    let lock = OutLock::acquire(&args.out)?;
+    let lock = if stream {
+        None
+    } else {
+        Some(OutLock::acquire(&out)?)
+    };
     // Ctrl-C or a SIGTERM removes this run's staging folder (earlier results stay in place).
-    let staging = framescore::output::staging_dir(&args.out);
-    let _ = ctrlc::set_handler(move || {
-        let _ = std::fs::remove_dir_all(&staging);
-        eprintln!("framescore: interrupted; earlier results in the output folder are unchanged");
-        std::process::exit(130);
-    });
+    if !stream {
+        let staging = framescore::output::staging_dir(&out);
+        let _ = ctrlc::set_handler(move || {
+            let _ = std::fs::remove_dir_all(&staging);
+            eprintln!(
+                "framescore: interrupted; earlier results in the output folder are unchanged"
+            );
+            std::process::exit(130);
+        });
+    }
     let writer_options = WriterOptions {
         explain: args.explain,
         excel_safe: args.excel_safe,
@@ -275,30 +306,35 @@ pub fn run(args: Args) -> Result<ExitCode> {
         &[&model_dir, &bias_dir, &tagger_dir],
         &encoder,
     )?;
-    let resumed = if args.resume {
-        let r = Writer::resume(&lock, frames.labels(), writer_options, &fingerprint)?;
+    let resumed = if let (true, Some(lock)) = (args.resume, &lock) {
+        let r = Writer::resume(lock, frames.labels(), writer_options, &fingerprint)?;
         if r.is_none() && !args.quiet {
             eprintln!(
                 "framescore: nothing to resume in {} (no interrupted run left a checkpoint); \
                  scoring from the start",
-                args.out.display()
+                out.display()
             );
         }
         r
     } else {
         None
     };
-    let (mut writer, skip, counters) = match resumed {
-        Some((w, c)) => (w, c.docs_behind, c.counters),
-        None => (
-            Writer::create(&lock, frames.labels(), writer_options)?,
+    let (mut writer, skip, counters) = match (resumed, &lock) {
+        (Some((w, c)), _) => (w, c.docs_behind, c.counters),
+        (None, Some(lock)) => (
+            Writer::create(lock, frames.labels(), writer_options)?,
+            0,
+            Default::default(),
+        ),
+        (None, None) => (
+            Writer::stream(frames.labels(), writer_options)?,
             0,
             Default::default(),
         ),
     };
     // A run that fails (a full disk, an unwritable file) removes its staging folder, so its
     // leftovers do not keep the disk full; earlier results stay in place.
-    let mut cleanup = RemoveOnDrop(Some(writer.staging().to_path_buf()));
+    let mut cleanup = RemoveOnDrop((!stream).then(|| writer.staging().to_path_buf()));
     let count = |k: &str| counters.get(k).copied().unwrap_or(0);
     let (mut docs, mut sentences, mut empty, mut failed) = (
         count("docs") as usize,
@@ -313,11 +349,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if skip > 0 && !args.quiet {
         eprintln!(
             "framescore: resuming the interrupted run in {}: {skip} documents were done",
-            args.out.display()
+            out.display()
         );
     }
     pipeline.run_from(&inputs, skip, |emit| {
         match emit {
+            Emit::Checkpoint(_) if stream => {}
             Emit::Checkpoint(behind) => {
                 let counters = [
                     ("docs", docs as u64),
@@ -393,26 +430,30 @@ pub fn run(args: Args) -> Result<ExitCode> {
         files: Default::default(),
     };
     let renamed = writer.renamed().to_vec();
-    writer.finish(Some(run))?;
+    writer.finish((!stream).then_some(run))?;
     cleanup.0 = None;
     bar.finish_and_clear();
-    if !args.no_report {
-        framescore::report::write(&args.out, None, args.report_articles).with_context(|| {
+    if !args.no_report && !stream {
+        framescore::report::write(&out, None, args.report_articles).with_context(|| {
             format!(
                 "the CSVs are in {}, but the report could not be drawn; `framescore report {}` \
                  retries it",
-                args.out.display(),
-                args.out.display()
+                out.display(),
+                out.display()
             )
         })?;
     }
 
     if !args.quiet {
         eprintln!(
-            "framescore: scored {} of {docs} documents ({sentences} sentences) in {:.1}s; results in {}",
+            "framescore: scored {} of {docs} documents ({sentences} sentences) in {:.1}s; results {}",
             docs - empty - failed,
             started.elapsed().as_secs_f64(),
-            args.out.display()
+            if stream {
+                "on standard output".to_string()
+            } else {
+                format!("in {}", out.display())
+            }
         );
     }
     // Said even with --quiet: rows that could be joined to the wrong document otherwise.
@@ -428,7 +469,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if empty + failed > 0 {
         eprintln!(
             "framescore: {failed} documents failed and {empty} were empty; see the status and error columns of {}",
-            args.out.join(framescore::output::ARTICLES).display()
+            if stream {
+                "their article rows".to_string()
+            } else {
+                out.join(framescore::output::ARTICLES).display().to_string()
+            }
         );
     }
     Ok(if empty + failed > 0 {
@@ -447,6 +492,15 @@ impl Drop for RemoveOnDrop {
             let _ = std::fs::remove_dir_all(dir);
         }
     }
+}
+
+/// Where `score` writes its results.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// The CSV files, run.json, rollups.json and report.html in --out.
+    Csv,
+    /// JSON lines on standard output.
+    Jsonl,
 }
 
 /// Identifies what a run scores and how: the framescore version, every input file (path, size,

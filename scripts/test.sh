@@ -7,6 +7,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export FRAMESCORE_MPNET=1
 # The report's browser test drives headless Chromium, so set-up installs Debian's package.
 export FRAMESCORE_BROWSER=1
+# The Spark example's test runs a local Spark: set-up installs pyspark and a Java runtime.
+export FRAMESCORE_SPARK=1
 # shellcheck source=setup.sh
 source "$ROOT/scripts/setup.sh"
 cd "$ROOT"

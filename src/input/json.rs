@@ -12,15 +12,25 @@ use crate::doc::{Doc, Meta, Status};
 pub(super) fn jsonl(file: FileRef, reader: Box<dyn Read + Send>, size: u64) -> Docs {
     let empty = Status::Empty("no documents (the file holds only blank lines)".into());
     let fallback = file.failed(file.rel.clone(), empty, size);
-    let lines = JsonLines {
+    let lines = json_lines(file, reader);
+    or_empty(lines, fallback)
+}
+
+/// Standard input as JSON lines. Unlike a file, an empty stream is no document at all: a
+/// stream processor (Spark's RDD.pipe, GNU parallel) may hand a process an empty partition.
+pub(super) fn stdin_lines(file: FileRef) -> Docs {
+    Box::new(json_lines(file, Box::new(std::io::stdin())))
+}
+
+fn json_lines(file: FileRef, reader: Box<dyn Read + Send>) -> JsonLines {
+    JsonLines {
         file,
         reader: BufReader::new(reader),
         line: 0,
         offset: 0,
         unclaimed: 0,
         done: false,
-    };
-    or_empty(lines, fallback)
+    }
 }
 
 /// Reads a JSONL file one line at a time, so memory does not grow with the file.

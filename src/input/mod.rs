@@ -208,7 +208,7 @@ fn read_file(input: &Input, file: &FileRef) -> Result<Docs, Status> {
         return Err(Status::Error(error.clone()));
     }
     if is_stdin(input) {
-        return Ok(json::jsonl(file.clone(), Box::new(std::io::stdin()), 0));
+        return Ok(json::stdin_lines(file.clone()));
     }
     let format = Format::of(&input.path)?;
     // Checked before opening, because opening a named pipe would block.

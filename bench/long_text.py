@@ -13,15 +13,10 @@ text must stay within 2x of punctuated text of the same size.
 import glob, os, random, re, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from cpuinfo import cpu  # noqa: E402
 BIN = os.path.join(ROOT, "target", "release", "framescore")
 
-
-def cpu():
-    info = open("/proc/cpuinfo").read()
-    model = re.search(r"model name\s*:\s*(.*)", info)
-    flags = set(re.search(r"flags\s*:\s*(.*)", info).group(1).split())
-    have = [f for f in ("avx2", "avx512f", "avx512_bf16", "avx512_vnni", "amx_bf16") if f in flags]
-    return (model.group(1) if model else "?"), have
 
 
 def words():

@@ -376,6 +376,11 @@ fn a_set_interrupted_while_moved_into_place_is_completed() {
         std::fs::copy(new.join(f), out.join(".staging-99999").join(f)).unwrap();
     }
     std::fs::copy(new.join("articles.csv"), out.join("articles.csv")).unwrap();
+    std::fs::copy(
+        new.join("rollups.json"),
+        out.join(".staging-99999/rollups.json"),
+    )
+    .unwrap();
     std::fs::copy(new.join("run.json"), out.join(".staging-99999/run.json")).unwrap();
 
     let o = common::framescore(&["report", out.to_str().unwrap()]);

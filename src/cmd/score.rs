@@ -293,7 +293,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             eprintln!(
                 "framescore: interrupted; earlier results in the output folder are unchanged"
             );
-            std::process::exit(130);
+            // Straight out, without the exit handlers: libtorch's thread pools are still at
+            // work on the main thread, and tearing them down under it can crash the process.
+            // SAFETY: _exit ends the process at once; nothing runs after it.
+            unsafe { libc::_exit(130) };
         });
     }
     let writer_options = WriterOptions {

@@ -1212,6 +1212,46 @@ mod tests {
     }
 
     #[test]
+    fn json_lines_type_numeric_columns_as_numbers() {
+        for c in [
+            "sentence_index",
+            "start",
+            "p_hegemony",
+            "p_biased",
+            "share_security",
+            "n_words",
+            "loaded_per_1k_words_own",
+            "mean_p_biased",
+            "score",
+            "quoted",
+        ] {
+            assert!(numeric_column(c), "{c}");
+        }
+        for c in [
+            "article_id",
+            "text",
+            "frames",
+            "voice",
+            "term",
+            "source",
+            "dominant_frame",
+        ] {
+            assert!(!numeric_column(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn unique_ids_take_the_first_free_suffix() {
+        let mut ids = HashSet::new();
+        assert_eq!(unique_id(&mut ids, "a"), "a");
+        assert_eq!(unique_id(&mut ids, "a#2"), "a#2");
+        assert_eq!(unique_id(&mut ids, "a"), "a#3");
+        assert_eq!(unique_id(&mut ids, "a"), "a#4");
+        assert_eq!(excel_safe("=1+1"), "'=1+1");
+        assert_eq!(excel_safe("plain"), "plain");
+    }
+
+    #[test]
     fn dominant_frame_prefers_most_frequent_then_first() {
         let labels: Vec<String> = ["hegemony", "cooperation", "security"]
             .map(String::from)

@@ -670,6 +670,7 @@ fn the_report_says_when_files_changed_since_the_run() {
         "sentences.csv",
         "terms.csv",
         "summary.csv",
+        "rollups.json",
         "run.json",
     ] {
         std::fs::copy(sample().join(f), dir.path().join(f)).unwrap();

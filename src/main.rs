@@ -9,7 +9,8 @@ mod cmd;
 /// Score news articles for framing (hegemony, cooperation, security) and loaded terms.
 ///
 /// Exit status: 0 when every document was scored, 1 when some could not be (their rows in
-/// articles.csv say why), 2 for usage or set-up errors (nothing was scored).
+/// articles.csv say why), 2 for usage or set-up errors (nothing was scored; also when another
+/// run is writing into the same --out), 130 when interrupted (earlier results stay in place).
 #[derive(Parser)]
 #[command(name = "framescore", version, about, long_about)]
 struct Cli {

@@ -256,12 +256,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let docs_written = AtomicU64::new(0);
     let encoded = AtomicU64::new(0);
     let encoded_sentences = AtomicU64::new(0);
+    // Input bytes written plus text bytes encoded and not yet written; the bar never moves
+    // back (a sentence repeated within a chunk is encoded once but written per document).
+    let show_progress = || {
+        let at = written.load(Ordering::Relaxed) + encoded.load(Ordering::Relaxed);
+        bar.set_position(bar.position().max(at.min(total)));
+    };
     let on_batch = |n: usize, bytes: u64| {
         encoded.fetch_add(bytes, Ordering::Relaxed);
         let n = encoded_sentences.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
         let d = docs_written.load(Ordering::Relaxed);
-        let at = written.load(Ordering::Relaxed) + encoded.load(Ordering::Relaxed);
-        bar.set_position(bar.position().max(at.min(total)));
+        show_progress();
         bar.set_message(format!("{d} docs written, {n} sentences encoded"));
     };
 
@@ -382,8 +387,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 let _ = encoded.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |e| {
                     Some(e.saturating_sub(text))
                 });
-                let at = written.load(Ordering::Relaxed) + encoded.load(Ordering::Relaxed);
-                bar.set_position(bar.position().max(at.min(total)));
+                show_progress();
                 writer.close(doc)?;
                 docs += 1;
                 docs_written.store(docs as u64, Ordering::Relaxed);

@@ -7,19 +7,25 @@ Two inputs, each at two sizes, in one run on the same machine:
   - "ungdc": slices of the UN General Debate corpus (speeches of 2010-2013, shuffled with seed 1),
     read and split by framescore.
 For each input and size:
-  - framescore's encoder alone (examples/embed_speed), fp32 and bf16, on the sentences framescore
-    scored;
+  - framescore's encoder alone (examples/embed_speed), fp32, bf16 and int8, on the sentences
+    framescore scored;
   - sentence-transformers `encode` (batch 32) on the same sentences, same model files;
-  - `framescore score` end to end (read, split, encode, heads, lexicon, CSV) with --precision fp32
-    and with the default (auto: bf16 on CPUs that have it), each with its peak RSS;
-and prints sentences/s and ratios against sentence-transformers. Then the bf16 accuracy checks:
-embedding cosine bf16 vs fp32 on the largest input, and every head's test scores in both
-precisions (framescore eval), with the largest change.
+  - `framescore score` end to end (read, split, encode, heads, lexicon, CSV) with --precision fp32,
+    with --precision int8, and with the default (auto), each with its peak RSS;
+and prints sentences/s and ratios against sentence-transformers. Then the accuracy checks of the
+bf16 and int8 paths: embedding cosine to fp32 on the largest input, and every head's test scores
+in all three precisions (framescore eval), with the largest change against fp32 (allowed: 0.005
+for bf16, 0.01 for int8).
+On a CPU with native bf16, the fp32 and int8 columns are what a CPU without it would see only
+approximately (same cores, other instructions).
 Environment: BENCH_THREADS (default: all cores), BENCH_SPEECHES (default "150 300"),
 BENCH_SENTENCES (default "2000 4000"), BENCH_BIG_MB (default 0: off; e.g. 50 adds one document of
 that many MB made of speeches, scored end to end, for peak RSS on a single huge document).
 """
 import csv, json, os, platform, random, subprocess, sys, tempfile, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cpuinfo  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus", "ungdc", "speeches-2010s.jsonl"))
@@ -84,17 +90,22 @@ def score(corpus, out, work, extra):
 def measure(name, size, corpus, work, extra):
     out32 = os.path.join(work, f"out-{name}-{size}-fp32")
     sents, wall32, rss32 = score(corpus, out32, work, extra + ["--precision", "fp32"])
+    _, wall8, rss8 = score(corpus, os.path.join(work, f"out-{name}-{size}-int8"), work,
+                           extra + ["--precision", "int8"])
     _, wall_auto, rss_auto = score(corpus, os.path.join(work, f"out-{name}-{size}-auto"), work, extra)
     lines = os.path.join(work, f"lines-{name}-{size}.txt")
     with open(lines, "w", encoding="utf-8") as f:
         f.write("\n".join(sents) + "\n")
     fs = json.loads(run([EMBED, lines, "--threads", THREADS])[0])["per_second"]
     bf = json.loads(run([EMBED, lines, "--threads", THREADS, "--bf16"])[0])["per_second"]
+    i8 = json.loads(run([EMBED, lines, "--threads", THREADS, "--int8"])[0])["per_second"]
     st = json.loads(run([PY, os.path.join(ROOT, "bench", "st_speed.py"), lines, THREADS])[0])["per_second"]
-    row = dict(input=name, size=size, n=len(sents), st=st, fs=fs, bf=bf,
-               e2e32=len(sents) / wall32, e2e=len(sents) / wall_auto, rss32=rss32, rss=rss_auto)
-    log(f"{name} {size}: {len(sents)} sentences, ST {st:.1f}/s, encoder fp32 {fs:.1f}/s bf16 {bf:.1f}/s, "
-        f"end to end fp32 {row['e2e32']:.1f}/s auto {row['e2e']:.1f}/s, peak RSS {rss32:.0f}/{rss_auto:.0f} MB")
+    row = dict(input=name, size=size, n=len(sents), st=st, fs=fs, bf=bf, i8=i8,
+               e2e32=len(sents) / wall32, e2e8=len(sents) / wall8, e2e=len(sents) / wall_auto,
+               rss32=rss32, rss8=rss8, rss=rss_auto)
+    log(f"{name} {size}: {len(sents)} sentences, ST {st:.1f}/s, encoder fp32 {fs:.1f}/s bf16 {bf:.1f}/s "
+        f"int8 {i8:.1f}/s, end to end fp32 {row['e2e32']:.1f}/s int8 {row['e2e8']:.1f}/s auto {row['e2e']:.1f}/s, "
+        f"peak RSS {rss32:.0f}/{rss8:.0f}/{rss_auto:.0f} MB")
     return row, lines
 
 
@@ -153,39 +164,44 @@ def main():
         big = (written / 1e6, len(sents), len(sents) / wall, rss)
         log(f"one {big[0]:.0f} MB document: {len(sents)} sentences, {big[2]:.1f}/s, peak RSS {rss:.0f} MB")
 
-    # Accuracy of the bf16 path.
+    # Accuracy of the bf16 and int8 paths.
     cos = json.loads(run([EMBED, biggest, "--threads", THREADS, "--cosine"])[0]) if biggest else None
     heads = []
     tagger = os.path.join(ROOT, "models", "tagger")
     for model, data, tag in [("frames", "framing/test.csv", None), ("bias", "babe/test.csv", tagger)]:
         m, d = os.path.join(ROOT, "models", model), os.path.join(ROOT, "datasets", data)
-        a, b = eval_scores(m, d, "fp32", tag), eval_scores(m, d, "bf16", tag)
+        a, b, c = (eval_scores(m, d, p, tag) for p in ("fp32", "bf16", "int8"))
         for k in a:
-            heads.append((model if not k.startswith("tagger") else "tagger", k.replace("tagger ", ""), a[k], b[k]))
+            heads.append((model if not k.startswith("tagger") else "tagger", k.replace("tagger ", ""), a[k], b[k], c[k]))
 
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-    t = [f"Machine: {cpu}, {os.cpu_count()} cores, {platform.system()}; threads {THREADS}; "
+    cpu, flags = cpuinfo.cpu()
+    t = [f"Machine: {cpu} (flags: {', '.join(flags) or 'none of ' + ', '.join(cpuinfo.FLAGS)}), "
+         f"{os.cpu_count()} cores, {platform.system()}; threads {THREADS}; "
          f"date {time.strftime('%Y-%m-%d')}. Rates in sentences/s; ratios against sentence-transformers "
-         f"in the same run.", "",
-         "| input | size | sentences | sentence-transformers encode | framescore encoder fp32 | ratio | framescore encoder bf16 | ratio | framescore score fp32 | ratio | framescore score (auto: bf16) | ratio | peak RSS fp32 / auto (MB) |",
-         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+         f"in the same run. `auto` is {'bf16' if 'avx512_bf16' in flags or 'amx_bf16' in flags else 'fp32'} on this CPU.", "",
+         "| input | size | sentences | sentence-transformers encode | framescore encoder fp32 | ratio | framescore encoder bf16 | ratio | framescore encoder int8 | ratio | framescore score fp32 | ratio | framescore score int8 | ratio | framescore score (auto) | ratio | peak RSS fp32 / int8 / auto (MB) |",
+         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         unit = "speeches" if r["input"] == "ungdc" else "sentences"
         t.append(f"| {r['input']} | {r['size']} {unit} | {r['n']} | {r['st']:.1f} | {r['fs']:.1f} | {r['fs'] / r['st']:.2f}x "
-                 f"| {r['bf']:.1f} | {r['bf'] / r['st']:.2f}x | {r['e2e32']:.1f} | {r['e2e32'] / r['st']:.2f}x "
-                 f"| {r['e2e']:.1f} | {r['e2e'] / r['st']:.2f}x | {r['rss32']:.0f} / {r['rss']:.0f} |")
+                 f"| {r['bf']:.1f} | {r['bf'] / r['st']:.2f}x | {r['i8']:.1f} | {r['i8'] / r['st']:.2f}x "
+                 f"| {r['e2e32']:.1f} | {r['e2e32'] / r['st']:.2f}x | {r['e2e8']:.1f} | {r['e2e8'] / r['st']:.2f}x "
+                 f"| {r['e2e']:.1f} | {r['e2e'] / r['st']:.2f}x | {r['rss32']:.0f} / {r['rss8']:.0f} / {r['rss']:.0f} |")
     if big:
         t += ["", f"One {big[0]:.0f} MB document ({big[1]} sentences), `framescore score` default precision: "
               f"{big[2]:.1f} sentences/s, peak RSS {big[3]:.0f} MB."]
     if cos:
-        t += ["", f"bf16 vs fp32 embeddings ({cos['sentences']} sentences): cosine min {cos['cosine_min']:.6f}, "
-              f"mean {cos['cosine_mean']:.6f}."]
-    t += ["", "| head | score | fp32 | bf16 | change |", "|---|---|---:|---:|---:|"]
-    for model, k, a, b in heads:
-        t.append(f"| {model} | {k} | {a:.4f} | {b:.4f} | {b - a:+.4f} |")
-    worst = max(abs(b - a) for _, _, a, b in heads)
+        t += ["", f"Embeddings against fp32 ({cos['sentences']} sentences): bf16 cosine min {cos['cosine_min']:.6f}, "
+              f"mean {cos['cosine_mean']:.6f}; int8 cosine min {cos['int8_cosine_min']:.6f}, "
+              f"mean {cos['int8_cosine_mean']:.6f} (guard: >= 0.99)."]
+    t += ["", "| head | score | fp32 | bf16 | change | int8 | change |", "|---|---|---:|---:|---:|---:|---:|"]
+    for model, k, a, b, c in heads:
+        t.append(f"| {model} | {k} | {a:.4f} | {b:.4f} | {b - a:+.4f} | {c:.4f} | {c - a:+.4f} |")
+    worst = max(abs(b - a) for _, _, a, b, _ in heads)
+    worst8 = max(abs(c - a) for _, _, a, _, c in heads)
     t += ["", f"Largest change of a head's test score under bf16: {worst:.4f} "
-          f"({'within' if worst < 0.005 else 'OVER'} the 0.005 allowed)."]
+          f"({'within' if worst < 0.005 else 'OVER'} the 0.005 allowed); under int8: {worst8:.4f} "
+          f"({'within' if worst8 <= 0.01 else 'OVER'} the 0.01 allowed)."]
     text = "\n".join(t) + "\n"
     print(text)
     with open(os.path.join(ROOT, "bench", "results.md"), "w", encoding="utf-8") as f:

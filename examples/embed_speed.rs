@@ -1,8 +1,8 @@
 //! Times framescore's encoder alone: embeds every line of a text file and prints sentences/s.
 //! Used by bench/run.sh:
-//! `cargo run --release --example embed_speed -- FILE [--threads N] [--bf16] [--cosine]`.
-//! `--cosine` instead embeds the lines in fp32 and in bf16 and prints the cosine between the two
-//! embeddings of each line (min and mean): the accuracy check for the bf16 path.
+//! `cargo run --release --example embed_speed -- FILE [--threads N] [--bf16 | --int8] [--cosine]`.
+//! `--cosine` instead embeds the lines in fp32, bf16 and int8 and prints the cosine between each
+//! line's fp32 embedding and the other two (min and mean): the accuracy check for both paths.
 
 use std::time::Instant;
 
@@ -13,7 +13,7 @@ fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let path = args
         .get(1)
-        .expect("usage: embed_speed FILE [--threads N] [--bf16] [--cosine]");
+        .expect("usage: embed_speed FILE [--threads N] [--bf16 | --int8] [--cosine]");
     let threads = args
         .iter()
         .position(|a| a == "--threads")
@@ -26,19 +26,30 @@ fn main() -> anyhow::Result<()> {
     if args.iter().any(|a| a == "--cosine") {
         let fp32 = Encoder::load_with(&dir, DEFAULT_BATCH, false)?.embed(&lines)?;
         let bf16 = Encoder::load_with(&dir, DEFAULT_BATCH, true)?.embed(&lines)?;
+        let mut int8 = Encoder::load_with(&dir, DEFAULT_BATCH, false)?;
+        int8.quantize_int8()?;
+        let int8 = int8.embed(&lines)?;
         // Rows are unit length, so the row-wise dot product is the cosine.
-        let cos =
-            (&fp32.matrix * &bf16.matrix).sum_dim_intlist([1i64].as_slice(), false, Kind::Float);
+        let cosine = |other: &tch::Tensor| {
+            let cos = (&fp32.matrix * other).sum_dim_intlist([1i64].as_slice(), false, Kind::Float);
+            (
+                cos.min().double_value(&[]),
+                cos.mean(Kind::Float).double_value(&[]),
+            )
+        };
+        let (b_min, b_mean) = cosine(&bf16.matrix);
+        let (i_min, i_mean) = cosine(&int8.matrix);
         println!(
-            "{{\"sentences\": {}, \"cosine_min\": {:.6}, \"cosine_mean\": {:.6}}}",
+            "{{\"sentences\": {}, \"cosine_min\": {b_min:.6}, \"cosine_mean\": {b_mean:.6}, \"int8_cosine_min\": {i_min:.6}, \"int8_cosine_mean\": {i_mean:.6}}}",
             lines.len(),
-            cos.min().double_value(&[]),
-            cos.mean(Kind::Float).double_value(&[])
         );
         return Ok(());
     }
     let bf16 = args.iter().any(|a| a == "--bf16");
-    let encoder = Encoder::load_with(&dir, DEFAULT_BATCH, bf16)?;
+    let mut encoder = Encoder::load_with(&dir, DEFAULT_BATCH, bf16)?;
+    if args.iter().any(|a| a == "--int8") {
+        encoder.quantize_int8()?;
+    }
     encoder.embed(&lines[..lines.len().min(64)])?; // warm-up: first-call allocations, kernel selection
     let started = Instant::now();
     let out = encoder.embed(&lines)?;

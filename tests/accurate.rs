@@ -91,8 +91,9 @@ fn accurate_frame_model_scores_as_its_card_says() {
     assert!(macro_f1 >= MACRO_FLOOR, "macro-F1 {macro_f1}");
 }
 
-/// The card's test macro-F1 (0.802) less about 0.01: a few sentences of the 607.
-const MACRO_FLOOR: f64 = 0.79;
+/// The card's test macro-F1 (0.792 since the retraining of 2026-12-07, at fp32 and bf16) less
+/// about 0.01: a few sentences of the 607.
+const MACRO_FLOOR: f64 = 0.78;
 
 /// User-defined frames trained for the accurate set: `train --encoder-layers` with the
 /// accurate set's tuned layers loads all-mpnet-base-v2 by itself (their tuned.json names it),

@@ -565,3 +565,51 @@ fn progress_moves_while_a_large_document_is_encoded() {
         "the bar moved before the document was written: {positions:?}\n{screen}"
     );
 }
+
+/// `--precision int8` (the fast path on CPUs without native bf16): the seed article keeps its
+/// frames (against the default precision's run), `run.json` says int8, and `--deterministic`,
+/// which int8's per-batch activation scales cannot honour, is refused with the reason.
+#[test]
+fn int8_precision_keeps_the_seed_articles_frames() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let seed = root().join("datasets/articles").join(SEED);
+    let o = score(&seed, &out, &["--precision", "int8", "--no-report"]);
+    assert!(o.status.success(), "score failed: {}", stderr(&o));
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["precision"], "int8");
+    let (_, int8) = read_csv(&out.join("sentences.csv"));
+    let reference: Vec<Row> = sentences()
+        .into_iter()
+        .filter(|r| r["article_id"] == SEED)
+        .collect();
+    assert_eq!(int8.len(), reference.len());
+    let same = int8
+        .iter()
+        .zip(&reference)
+        .filter(|(a, b)| a["frames"] == b["frames"])
+        .count();
+    assert!(
+        same + 2 >= reference.len(),
+        "{same} of {} sentences keep their frames",
+        reference.len()
+    );
+    for (a, b) in int8.iter().zip(&reference) {
+        for p in ["p_hegemony", "p_cooperation", "p_security", "p_biased"] {
+            let (x, y): (f64, f64) = (a[p].parse().unwrap(), b[p].parse().unwrap());
+            assert!((x - y).abs() < 0.2, "{p}: {x} against {y}: {}", a["text"]);
+        }
+    }
+    let o = framescore(&[
+        "score",
+        seed.to_str().unwrap(),
+        "--out",
+        dir.path().join("det").to_str().unwrap(),
+        "--precision",
+        "int8",
+        "--deterministic",
+    ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("--deterministic"), "{}", stderr(&o));
+}

@@ -49,6 +49,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let model = FrameModel::load(&args.model)?;
     let gold = Labelled::read(&args.data)?;
+    gold.require_gold(&args.data)?;
     let encoder = args.encoder.load(model.layers_file())?;
     let scores = eval::evaluate(&encoder, &model, &gold)?;
     println!(

@@ -419,7 +419,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         bias_model: absolute(&bias_dir),
         tagger: tagger.as_ref().map(|_| absolute(&tagger_dir)),
         encoder: absolute(encoder.dir()),
-        precision: if encoder.is_bf16() { "bf16" } else { "fp32" }.into(),
+        precision: encoder.precision().into(),
         frames: frames
             .labels()
             .iter()
@@ -552,9 +552,9 @@ fn fingerprint(
     add(stamp(&args.lexicon_base));
     args.lexicon.iter().for_each(|f| add(stamp(f)));
     add(format!(
-        "{} bf16 {}",
+        "{} precision {}",
         absolute(encoder.dir()),
-        encoder.is_bf16()
+        encoder.precision()
     ));
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }

@@ -92,6 +92,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     eval::print_table(&mut std::io::stdout(), &report.oof)?;
     if let Some(test) = &args.test {
         let gold = Labelled::read(test)?;
+        gold.require_gold(test)?;
         let scores = eval::evaluate(&encoder, &model, &gold)?;
         println!(
             "\nheld-out scores on {} ({} sentences):",

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 
 use framescore::learn::data::Labelled;
 use framescore::learn::eval;
@@ -26,7 +26,10 @@ use framescore::model::tagger::Tagger;
 pub struct Args {
     /// A task as NAME=FILE; repeatable. A CSV is a sentence task (one head over its label
     /// columns), a JSONL a loaded-wording span task (the tagger's token network, data as for
-    /// `train-tagger`). Default: frames=datasets/framing/train.csv,
+    /// `train-tagger`). Naming a task again adds another file's rows to it, such as
+    /// frames=datasets/framing/distilled.csv (rows of source `distilled` hold a teacher's
+    /// probabilities as soft targets; they and `synthetic` rows are always fitted, never
+    /// validated). Default: frames=datasets/framing/train.csv,
     /// bias=datasets/babe/train.csv and tagger=datasets/tagging/train.jsonl (the shipped models).
     #[arg(long, value_name = "NAME=FILE")]
     pub task: Vec<String>,
@@ -113,7 +116,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         args.task.clone()
     };
-    let mut tasks = vec![];
+    let mut tasks: Vec<Task> = vec![];
     for spec in &specs {
         let (name, path) = parse_pair(spec)?;
         let data = if path.extension().is_some_and(|e| e == "jsonl") {
@@ -126,16 +129,47 @@ pub fn run(args: Args) -> Result<ExitCode> {
             TaskData::Tokens(data)
         } else {
             let data = Labelled::read(&path)?;
+            let distilled = data
+                .sources
+                .iter()
+                .filter(|s| *s == framescore::learn::data::DISTILLED)
+                .count();
             eprintln!(
-                "framescore: task {name}: {} labels ({}) on {} sentences from {}",
+                "framescore: task {name}: {} labels ({}) on {} sentences from {}{}",
                 data.labels.len(),
                 data.labels.join(", "),
                 data.ids.len(),
-                path.display()
+                path.display(),
+                if distilled > 0 {
+                    format!(" ({distilled} distilled: soft targets)")
+                } else {
+                    String::new()
+                }
             );
             TaskData::Sentences(data)
         };
-        tasks.push(Task { name, data });
+        // A task named again takes more rows from another file (annotated + distilled).
+        match (tasks.iter_mut().find(|t| t.name == name), data) {
+            (
+                Some(Task {
+                    data: TaskData::Sentences(d),
+                    ..
+                }),
+                TaskData::Sentences(more),
+            ) => d.append(more, &path)?,
+            (
+                Some(Task {
+                    data: TaskData::Tokens(d),
+                    ..
+                }),
+                TaskData::Tokens(more),
+            ) => d.extend(more),
+            (Some(_), _) => bail!(
+                "task {name} is given a CSV and a JSONL; every file of one task must be the same \
+                 kind (labelled CSVs for a sentence task, tagging JSONL for the tagger)"
+            ),
+            (None, data) => tasks.push(Task { name, data }),
+        }
     }
     framescore::set_threads(args.threads);
     let mut encoder = framescore::model::encode::Encoder::load(
@@ -232,6 +266,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         } else {
             let model = framescore::model::frames::FrameModel::load(&dir)?;
             let gold = Labelled::read(&path)?;
+            gold.require_gold(&path)?;
             eval::print_table(
                 &mut std::io::stdout(),
                 &eval::evaluate(&encoder, &model, &gold)?,

@@ -13,6 +13,16 @@ use crate::model::codebook::Codebook;
 /// held out for validation or scored as a test row.
 pub const SYNTHETIC: &str = "synthetic";
 
+/// The `source` of rows whose targets are a teacher model's probabilities (distillation, soft
+/// targets in [0, 1]): like synthetic rows, always trained on and never validated or tested.
+pub const DISTILLED: &str = "distilled";
+
+/// Whether rows of this `source` are for fitting only: declared synthetic sentences and distilled
+/// (soft-target) rows, which thresholds, calibration and every test must never rest on.
+pub fn training_only(source: &str) -> bool {
+    source == SYNTHETIC || source == DISTILLED
+}
+
 /// Columns of a labelled CSV that are not frame labels.
 pub const META_COLUMNS: &[&str] = &["id", "text", "doc", "split", "note", "source", "weight"];
 
@@ -28,7 +38,7 @@ pub struct Labelled {
     /// out-of-domain report holds out, and [`SYNTHETIC`] for sentences written for training.
     pub sources: Vec<String>,
     pub labels: Vec<String>,
-    /// `[n][k]` 0/1 targets.
+    /// `[n][k]` targets: 0/1, or probabilities in [0, 1] on [`DISTILLED`] rows.
     pub targets: Vec<Vec<f32>>,
 }
 
@@ -79,15 +89,30 @@ impl Labelled {
             } else {
                 id
             };
+            let source = source_col
+                .and_then(|c| rec.get(c))
+                .unwrap_or("")
+                .trim()
+                .to_string();
+            let soft = source == DISTILLED;
             let mut y = Vec::with_capacity(label_cols.len());
             for (c, name) in &label_cols {
-                match rec.get(*c).map(str::trim) {
-                    Some("1") => y.push(1.0),
-                    Some("0") => y.push(0.0),
-                    other => bail!(
-                        "{} line {line}: column '{name}' must be 0 or 1, found {:?}",
-                        path.display(),
-                        other.unwrap_or("")
+                let v = rec.get(*c).map(str::trim).unwrap_or("");
+                match v {
+                    "1" => y.push(1.0),
+                    "0" => y.push(0.0),
+                    _ if soft => match v.parse::<f32>() {
+                        Ok(p) if (0.0..=1.0).contains(&p) => y.push(p),
+                        _ => bail!(
+                            "{} line {line}: column '{name}' of a distilled row must be a \
+                             probability in [0, 1], found {v:?}",
+                            path.display()
+                        ),
+                    },
+                    _ => bail!(
+                        "{} line {line}: column '{name}' must be 0 or 1, found {v:?} (only rows \
+                         whose source is `{DISTILLED}` may hold probabilities)",
+                        path.display()
                     ),
                 }
             }
@@ -107,13 +132,7 @@ impl Labelled {
                     })?,
             };
             data.weights.push(weight);
-            data.sources.push(
-                source_col
-                    .and_then(|c| rec.get(c))
-                    .unwrap_or("")
-                    .trim()
-                    .to_string(),
-            );
+            data.sources.push(source);
             data.ids.push(id);
             data.texts.push(rec.get(text_col).unwrap_or("").to_string());
             data.targets.push(y);
@@ -122,6 +141,43 @@ impl Labelled {
             bail!("{} has no rows", path.display());
         }
         Ok(data)
+    }
+
+    /// Appends another file's rows to this task (a task may be read from several files, such as
+    /// the annotated sentences and the distilled ones); the label columns must be the same.
+    pub fn append(&mut self, other: Labelled, path: &Path) -> Result<()> {
+        if other.labels != self.labels {
+            bail!(
+                "{} has label columns {} where the task's first file has {}; give every file of \
+                 a task the same columns in the same order",
+                path.display(),
+                other.labels.join(","),
+                self.labels.join(",")
+            );
+        }
+        self.ids.extend(other.ids);
+        self.texts.extend(other.texts);
+        self.groups.extend(other.groups);
+        self.weights.extend(other.weights);
+        self.sources.extend(other.sources);
+        self.targets.extend(other.targets);
+        Ok(())
+    }
+
+    /// Refuses gold data that holds synthetic or distilled rows: scores must rest on real,
+    /// hand-labelled sentences.
+    pub fn require_gold(&self, path: &Path) -> Result<()> {
+        if let Some(i) = self.sources.iter().position(|s| training_only(s)) {
+            bail!(
+                "{} row {} ({}) has source `{}`: synthetic and distilled rows are for training \
+                 only; evaluate on a file of real, hand-labelled sentences",
+                path.display(),
+                i + 1,
+                self.ids[i],
+                self.sources[i]
+            );
+        }
+        Ok(())
     }
 
     pub fn target_tensor(&self) -> Tensor {
@@ -243,5 +299,37 @@ description = "Trade, growth, development, finance."
         );
         let e = data.align_to(&book, Path::new("x.csv")).unwrap_err();
         assert!(e.to_string().contains("security"), "{e}");
+    }
+
+    #[test]
+    fn distilled_rows_hold_probabilities_and_are_refused_as_gold() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.csv");
+        std::fs::write(
+            &path,
+            "id,doc,source,text,a,b\n\
+             r1,d1,news,One sentence.,1,0\n\
+             r2,d2,distilled,Another sentence.,0.875,0.02\n",
+        )
+        .unwrap();
+        let data = Labelled::read(&path).unwrap();
+        assert_eq!(data.targets, [vec![1.0, 0.0], vec![0.875, 0.02]]);
+        let e = data.require_gold(&path).unwrap_err().to_string();
+        assert!(e.contains("r2") && e.contains("distilled"), "{e}");
+
+        // A probability outside [0, 1], or on a row that is not distilled, is an error.
+        std::fs::write(&path, "id,source,text,a\nr1,distilled,S.,1.5\n").unwrap();
+        let e = Labelled::read(&path).err().unwrap().to_string();
+        assert!(e.contains("[0, 1]"), "{e}");
+        std::fs::write(&path, "id,source,text,a\nr1,news,S.,0.5\n").unwrap();
+        let e = Labelled::read(&path).err().unwrap().to_string();
+        assert!(e.contains("0 or 1") && e.contains("distilled"), "{e}");
+
+        // Another file's rows join a task when the columns agree.
+        let mut first = labelled(&["a", "b"], &[&[1.0, 0.0]]);
+        first.append(data, &path).unwrap();
+        assert_eq!(first.ids.len(), 3);
+        let other = labelled(&["b", "a"], &[&[1.0, 0.0]]);
+        assert!(first.append(other, &path).is_err());
     }
 }

@@ -10,7 +10,7 @@ use indicatif::ProgressBar;
 use serde::Deserialize;
 use tch::{nn, nn::OptimizerConfig, Device, Kind, Tensor};
 
-use crate::learn::data::{folds_by_group, SYNTHETIC};
+use crate::learn::data::{folds_by_group, training_only};
 use crate::model::encode::{Encoder, TokenHead, TokenProb};
 use crate::model::modelfile;
 use crate::model::tagger::{decode, token_features, Tagger, TaggerConfig};
@@ -269,9 +269,9 @@ pub fn train(
 ) -> Result<(Tagger, Vec<TagScores>)> {
     let groups: Vec<String> = data.iter().map(|t| t.doc.clone()).collect();
     let folds = folds_by_group(&groups, opts.val_folds.max(2), opts.seed);
-    // Declared synthetic sentences are always fitted: the threshold rests on real text alone.
+    // Synthetic (and distilled) sentences are always fitted: the threshold rests on real text.
     let (val, fit): (Vec<usize>, Vec<usize>) =
-        (0..data.len()).partition(|&i| folds[i] == 0 && data[i].source != SYNTHETIC);
+        (0..data.len()).partition(|&i| folds[i] == 0 && !training_only(&data[i].source));
     if fit.is_empty() || val.is_empty() {
         bail!("the tagging data needs several documents (a `doc` field) to hold some out");
     }

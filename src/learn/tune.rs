@@ -19,7 +19,7 @@ use indicatif::ProgressBar;
 use tch::{nn, nn::OptimizerConfig, Device, Kind, Tensor};
 use tokenizers::Encoding;
 
-use crate::learn::data::{folds_by_group, Labelled, SYNTHETIC};
+use crate::learn::data::{folds_by_group, training_only, Labelled};
 use crate::learn::eval::FrameScores;
 use crate::learn::tagging::{self, TagScores, Tagged};
 use crate::model::encode::{pool_features, Encoder, TokenHead};
@@ -100,12 +100,13 @@ impl TaskData {
         }
     }
 
-    /// Whether row `i` is a declared synthetic sentence (source `synthetic`): such rows are
-    /// always fitted, never held out, so thresholds and calibration rest on real text alone.
-    fn synthetic(&self, i: usize) -> bool {
+    /// Whether row `i` is for fitting only (a declared synthetic sentence, or a distilled row
+    /// with a teacher's probabilities as targets): such rows are always fitted, never held out,
+    /// so thresholds and calibration rest on real, hand-labelled text alone.
+    fn training_only(&self, i: usize) -> bool {
         match self {
-            TaskData::Sentences(d) => d.sources[i] == SYNTHETIC,
-            TaskData::Tokens(d) => d[i].source == SYNTHETIC,
+            TaskData::Sentences(d) => training_only(&d.sources[i]),
+            TaskData::Tokens(d) => training_only(&d[i].source),
         }
     }
 
@@ -480,7 +481,7 @@ fn sentence_model(
 }
 
 /// Splits a task's rows by document into validation rows (one fold of `val_folds`, seeded) and
-/// fitting rows. Documents in `keep_in_fit` and declared synthetic rows are always fitted, so
+/// fitting rows. Documents in `keep_in_fit` and synthetic or distilled rows are always fitted, so
 /// the thresholds and the calibration chosen on validation rest on real text.
 fn validation_split(
     data: &TaskData,
@@ -490,8 +491,9 @@ fn validation_split(
 ) -> (Vec<usize>, Vec<usize>) {
     let groups = data.groups();
     let folds = folds_by_group(&groups, val_folds, seed);
-    (0..data.len())
-        .partition(|&i| folds[i] == 0 && !keep_in_fit.contains(&groups[i]) && !data.synthetic(i))
+    (0..data.len()).partition(|&i| {
+        folds[i] == 0 && !keep_in_fit.contains(&groups[i]) && !data.training_only(i)
+    })
 }
 
 /// The token tagger after tuning: its threshold chosen on the validation rows by word-level F1.
@@ -746,7 +748,7 @@ mod tests {
     }
 
     #[test]
-    fn synthetic_rows_and_kept_documents_are_never_validation_rows() {
+    fn training_only_rows_and_kept_documents_are_never_validation_rows() {
         let n = 200;
         let data = Labelled {
             ids: (0..n).map(|i| format!("r{i}")).collect(),
@@ -754,7 +756,12 @@ mod tests {
             groups: (0..n).map(|i| format!("d{}", i / 2)).collect(),
             weights: vec![1.0; n],
             sources: (0..n)
-                .map(|i| if i % 3 == 0 { SYNTHETIC } else { "news" }.to_string())
+                .map(|i| match i % 3 {
+                    0 => crate::learn::data::SYNTHETIC,
+                    1 => crate::learn::data::DISTILLED,
+                    _ => "news",
+                })
+                .map(str::to_string)
                 .collect(),
             labels: vec!["a".into()],
             targets: vec![vec![0.0]; n],
@@ -767,12 +774,12 @@ mod tests {
         assert!(!val.is_empty());
         assert!(val
             .iter()
-            .all(|&i| !task.synthetic(i) && !keep.contains(&groups[i])));
+            .all(|&i| !task.training_only(i) && !keep.contains(&groups[i])));
         // Whole documents: a document is on one side only.
         for &v in &val {
             assert!(fit
                 .iter()
-                .all(|&f| groups[f] != groups[v] || task.synthetic(f)));
+                .all(|&f| groups[f] != groups[v] || task.training_only(f)));
         }
     }
 

@@ -55,6 +55,8 @@ pub struct Encoder {
     dir: PathBuf,
     /// The fine-tuned layers file applied on top of the checkpoint, if any.
     layers: Option<PathBuf>,
+    /// Whether the projections run as int8 GEMMs ([`Encoder::quantize_int8`]).
+    int8: bool,
 }
 
 /// What one encoder pass yields per sentence, one row each, in the order given.
@@ -132,6 +134,7 @@ impl Encoder {
             fixed_shapes: false,
             dir: dir.to_path_buf(),
             layers: layers.map(Path::to_path_buf),
+            int8: false,
         })
     }
 
@@ -153,6 +156,37 @@ impl Encoder {
     /// Whether the matrix multiplies run in bfloat16.
     pub fn is_bf16(&self) -> bool {
         self.pad_multiple == BF16_PAD_MULTIPLE
+    }
+
+    /// Runs the projections as int8 GEMMs (fbgemm, per-channel weights, SmoothQuant-calibrated
+    /// on the bundled calibration sentences, activations quantised per call): the fast path on
+    /// CPUs without native bf16. Every projection of every layer except the FFN
+    /// down-projection after the first layer. Only for an fp32 encoder; the tuned layers are
+    /// quantised like the rest.
+    pub fn quantize_int8(&mut self) -> Result<()> {
+        let n = self.model.num_layers();
+        let texts: Vec<&str> = CALIBRATION
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .collect();
+        let encodings = self.tokenize(&texts)?;
+        let batches: Vec<(Tensor, Tensor)> = encodings
+            .chunks(32)
+            .map(|c| pad_batch(&c.iter().collect::<Vec<_>>(), 1))
+            .collect();
+        self.model
+            .quantize_int8(0..n, crate::model::bert::Int8Scope::shipped, &batches);
+        self.int8 = true;
+        Ok(())
+    }
+
+    /// The arithmetic of the projections, as `run.json` records it: `bf16`, `int8` or `fp32`.
+    pub fn precision(&self) -> &'static str {
+        match (self.is_bf16(), self.int8) {
+            (true, _) => "bf16",
+            (false, true) => "int8",
+            (false, false) => "fp32",
+        }
     }
 
     /// The fine-tuned layers file applied on top of the checkpoint, if any.
@@ -368,6 +402,9 @@ fn fixed_batches(
     }
     out
 }
+
+/// Sentences the int8 path measures activation ranges on ([`Encoder::quantize_int8`]).
+const CALIBRATION: &str = include_str!("bert/calibration.txt");
 
 /// One token's span in its text and a probability.
 pub type TokenProb = (usize, usize, f32);

@@ -143,10 +143,13 @@ pub fn word_probs(text: &str, tokens: &[TokenProb]) -> Vec<(Range<usize>, f32)> 
 }
 
 /// Words at or above `threshold`; neighbours separated only by spaces or hyphens join into one
-/// span (so "Cold War mentality" is one term), scored by their highest word probability.
+/// span (so "Cold War mentality" is one term), scored by their highest word probability. Spans
+/// that are proper names are dropped (see [`proper_name`]).
 pub fn decode(text: &str, tokens: &[TokenProb], threshold: f32) -> Vec<(Range<usize>, f32)> {
+    let word_probs = word_probs(text, tokens);
+    let first_word = word_probs.first().map(|(w, _)| w.start);
     let mut out: Vec<(Range<usize>, f32)> = vec![];
-    for (w, p) in word_probs(text, tokens) {
+    for (w, p) in word_probs {
         if p < threshold {
             continue;
         }
@@ -160,7 +163,34 @@ pub fn decode(text: &str, tokens: &[TokenProb], threshold: f32) -> Vec<(Range<us
         }
         out.push((w, p));
     }
+    if !headline(text) {
+        out.retain(|(r, _)| !proper_name(text, r, first_word));
+    }
     out
+}
+
+/// Whether most words of `text` start with a capital letter, as in a title-case headline, where
+/// capitals say nothing about names ("Unleashes Firestorm", "A Fool's Errand").
+fn headline(text: &str) -> bool {
+    let ws = words(text);
+    let caps = ws
+        .iter()
+        .filter(|w| text[w.start..].starts_with(char::is_uppercase))
+        .count();
+    ws.len() >= 3 && caps * 2 > ws.len()
+}
+
+/// Whether a span is a proper name, which the codebook says is never a loaded term ("the Wolf
+/// Act", "NASA", "Cold War" as an era): every word in it starts with a capital letter and it
+/// does not open the sentence (where any word is capitalised). "Cold War mentality" keeps its
+/// lowercase word and stays a span. Not applied to title-case headlines ([`headline`]).
+/// Capitalised epithets inside a sentence ("Crooked Hillary") are dropped too: the price of
+/// telling names from loaded words without a name tagger.
+fn proper_name(text: &str, span: &Range<usize>, first_word: Option<usize>) -> bool {
+    Some(span.start) != first_word
+        && words(&text[span.clone()])
+            .iter()
+            .all(|w| text[span.start + w.start..].starts_with(char::is_uppercase))
 }
 
 #[cfg(test)]
@@ -184,5 +214,44 @@ mod tests {
         let got: Vec<(&str, f32)> = spans.iter().map(|(r, p)| (&text[r.clone()], *p)).collect();
         // The comma breaks the run: "sadly" is its own span.
         assert_eq!(got, vec![("Cold War mentality", 0.9), ("sadly", 0.8)]);
+    }
+
+    #[test]
+    fn proper_names_are_never_spans_except_where_the_sentence_opens() {
+        let text = "Wolf rules bar NASA under the Wolf Act, a Cold War mentality.";
+        // One token per word, every one above the threshold.
+        let tokens: Vec<TokenProb> = words(text)
+            .into_iter()
+            .map(|w| (w.start, w.end, 0.9))
+            .collect();
+        let spans = decode(text, &tokens, 0.5);
+        let got: Vec<&str> = spans.iter().map(|(r, _)| &text[r.clone()]).collect();
+        // "Wolf rules bar NASA under the Wolf Act" runs on as one span (words joined by spaces);
+        // break it at the comma: the tail "a Cold War mentality" keeps its lowercase words.
+        assert_eq!(
+            got,
+            [
+                "Wolf rules bar NASA under the Wolf Act",
+                "a Cold War mentality"
+            ]
+        );
+        let only_names: Vec<TokenProb> = words(text)
+            .into_iter()
+            .filter(|w| matches!(&text[w.clone()], "NASA" | "Wolf" | "Act" | "Cold" | "War"))
+            .map(|w| (w.start, w.end, 0.9))
+            .collect();
+        let spans = decode(text, &only_names, 0.5);
+        let got: Vec<&str> = spans.iter().map(|(r, _)| &text[r.clone()]).collect();
+        // The opening "Wolf" may be any capitalised word; the rest are names.
+        assert_eq!(got, ["Wolf"]);
+        // In a title-case headline capitals mark nothing: the spans stay.
+        let title = "Senator Unleashes Firestorm Over NASA Deal";
+        let tokens: Vec<TokenProb> = words(title)
+            .into_iter()
+            .filter(|w| matches!(&title[w.clone()], "Unleashes" | "Firestorm"))
+            .map(|w| (w.start, w.end, 0.9))
+            .collect();
+        let spans = decode(title, &tokens, 0.5);
+        assert_eq!(&title[spans[0].0.clone()], "Unleashes Firestorm");
     }
 }

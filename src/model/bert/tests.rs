@@ -168,6 +168,33 @@ fn bf16_embeddings_stay_close_to_fp32() {
     assert!(min >= 0.995, "bf16 cosine {min}");
 }
 
+/// The int8 path as shipped (SmoothQuant-calibrated on the product's calibration sentences)
+/// stays close to fp32; `int8_variants` and the benchmark measure it on thousands of sentences.
+#[test]
+fn int8_embeddings_stay_close_to_fp32() {
+    let fp32 = LeanBert::load(model_dir(), &lean_config(), false).unwrap();
+    let mut int8 = LeanBert::load(model_dir(), &lean_config(), false).unwrap();
+    int8.quantize_int8(0..int8.num_layers(), Int8Scope::shipped, &calibration());
+    let (ids, mask) = batch(&token_ids(&tokenizer(), SENTENCES));
+    let got = int8.forward(&ids, &mask);
+    assert_eq!(got.kind(), Kind::Float);
+    let cos = cosines(
+        &mean_pool(&fp32.forward(&ids, &mask), &mask),
+        &mean_pool(&got, &mask),
+    );
+    let min = cos.min().double_value(&[]);
+    eprintln!("int8 vs fp32 embeddings: min cosine {min:.5}");
+    assert!(min >= 0.99, "int8 cosine {min}");
+    // Without calibration (no SmoothQuant), the same weights quantise too, and stay usable.
+    let mut plain = LeanBert::load(model_dir(), &lean_config(), false).unwrap();
+    plain.quantize_int8(0..plain.num_layers(), |_| Int8Scope::ALL, &[]);
+    let cos = cosines(
+        &mean_pool(&fp32.forward(&ids, &mask), &mask),
+        &mean_pool(&plain.forward(&ids, &mask), &mask),
+    );
+    assert!(cos.min().double_value(&[]) >= 0.95);
+}
+
 #[test]
 fn glibc_accepts_the_thresholds() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -239,6 +266,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 type Forward<'a> = &'a dyn Fn(&Tensor, &Tensor) -> Tensor;
+type BoxedForward<'a> = Box<dyn Fn(&Tensor, &Tensor) -> Tensor + 'a>;
 
 struct Variant<'a> {
     name: &'static str,
@@ -483,4 +511,116 @@ fn encoder_speed() {
         );
     }
     tune_allocator();
+}
+
+/// The product's calibration sentences (none of them among the benchmark's), batched.
+fn calibration() -> Vec<(Tensor, Tensor)> {
+    let texts: Vec<&str> = include_str!("calibration.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .collect();
+    token_ids(&tokenizer(), &texts)
+        .chunks(32)
+        .map(batch)
+        .collect()
+}
+
+/// int8 variants against fp32: embedding cosine on `BENCH_N` real sentences and speed on the
+/// same batches (issue 20). `cargo test --release --lib int8_variants -- --ignored --nocapture`
+#[test]
+#[ignore = "experiment: a minute or two; run with --ignored --nocapture"]
+fn int8_variants() {
+    let n = env_or("BENCH_N", 1000usize);
+    let threads = env_or("BENCH_THREADS", 2i32);
+    tch::set_num_threads(threads);
+    let sentences = bench_sentences(n);
+    let tok = tokenizer();
+    let texts: Vec<&str> = sentences.iter().map(String::as_str).collect();
+    let mut ids = token_ids(&tok, &texts);
+    ids.sort_by_key(Vec::len);
+    let batches: Vec<(Tensor, Tensor)> = ids.chunks(32).map(batch).collect();
+    let fp32 = LeanBert::load(model_dir(), &lean_config(), false).unwrap();
+    let all = Int8Scope {
+        qkv: true,
+        attn_out: true,
+        inter: true,
+        out: true,
+    };
+    let scopes: [(&str, Int8Scope); 4] = [
+        ("int8 all", all),
+        (
+            "int8 qkv+inter",
+            Int8Scope {
+                attn_out: false,
+                out: false,
+                ..all
+            },
+        ),
+        ("int8 all but out", Int8Scope { out: false, ..all }),
+        (
+            "int8 qkv+inter+out",
+            Int8Scope {
+                attn_out: false,
+                ..all
+            },
+        ),
+    ];
+    let models: Vec<LeanBert> = scopes
+        .iter()
+        .map(|(_, s)| {
+            let mut m = LeanBert::load(model_dir(), &lean_config(), false).unwrap();
+            m.quantize_int8(0..m.num_layers(), |_| *s, &calibration());
+            m
+        })
+        .collect();
+    let _g = tch::no_grad_guard();
+    for ((name, _), m) in scopes.iter().zip(&models) {
+        let mut cos = vec![];
+        for (ids, mask) in &batches {
+            let c = cosines(
+                &mean_pool(&fp32.forward(ids, mask), mask),
+                &mean_pool(&m.forward(ids, mask), mask),
+            );
+            cos.extend(Vec::<f64>::try_from(c.to_kind(Kind::Double)).unwrap());
+        }
+        let mean = cos.iter().sum::<f64>() / cos.len() as f64;
+        let min = cos.iter().copied().fold(1.0, f64::min);
+        eprintln!("{name:<22} cosine to fp32: mean {mean:.5} min {min:.5}");
+    }
+    if env_or("BENCH_ROUNDS", 2usize) == 0 {
+        return;
+    }
+    let fp32_forward = |i: &Tensor, m: &Tensor| fp32.forward(i, m);
+    let mut variants = vec![Variant {
+        name: "fp32",
+        threads,
+        tuned: true,
+        forward: &fp32_forward,
+    }];
+    let forwards: Vec<BoxedForward> = models
+        .iter()
+        .map(|m| {
+            Box::new(move |i: &Tensor, k: &Tensor| m.forward(i, k))
+                as Box<dyn Fn(&Tensor, &Tensor) -> Tensor>
+        })
+        .collect();
+    for ((name, _), f) in scopes.iter().zip(&forwards) {
+        variants.push(Variant {
+            name,
+            threads,
+            tuned: true,
+            forward: f.as_ref(),
+        });
+    }
+    let costs = interleaved(&variants, &batches, env_or("BENCH_ROUNDS", 2usize));
+    let base = median(costs[0].iter().map(|c| c.secs).collect());
+    for (v, c) in variants.iter().zip(&costs) {
+        let s = median(c.iter().map(|c| c.secs).collect());
+        eprintln!(
+            "{:<22} {:7.1} sent/s  {:.2}x fp32",
+            v.name,
+            texts.len() as f64 / s,
+            base / s
+        );
+    }
 }

@@ -229,9 +229,6 @@ fn probabilities_are_valid_and_frames_follow_them() {
     assert!(seed["n_loaded_terms"].parse::<usize>().unwrap() >= 5);
 }
 
-/// In fp32 the output does not depend on the thread count. (bf16 matrix multiplies may sum in
-/// another order with another thread count, which can move a probability in the 4th decimal, so
-/// the default `auto` precision is deterministic for a given thread count only.)
 /// terms.csv says where each term came from: the lexicon, the learned tagger, or both; model
 /// terms carry the tagger's probability as their score.
 #[test]
@@ -273,6 +270,9 @@ fn same_file(a: &tempfile::TempDir, b: &tempfile::TempDir, f: &str) -> bool {
     read(a) == read(b)
 }
 
+/// In fp32 the output does not depend on the thread count. (bf16 matrix multiplies may sum in
+/// another order with another thread count, which can move a probability in the 4th decimal, so
+/// the default `auto` precision is deterministic for a given thread count only.)
 #[test]
 fn output_is_deterministic() {
     let (one, two) = (

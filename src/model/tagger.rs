@@ -146,38 +146,42 @@ pub fn word_probs(text: &str, tokens: &[TokenProb]) -> Vec<(Range<usize>, f32)> 
 /// span (so "Cold War mentality" is one term), scored by their highest word probability. Spans
 /// that are proper names are dropped (see [`proper_name`]).
 pub fn decode(text: &str, tokens: &[TokenProb], threshold: f32) -> Vec<(Range<usize>, f32)> {
-    let word_probs = word_probs(text, tokens);
-    let first_word = word_probs.first().map(|(w, _)| w.start);
+    let words = word_probs(text, tokens);
     let mut out: Vec<(Range<usize>, f32)> = vec![];
-    for (w, p) in word_probs {
-        if p < threshold {
+    for (w, p) in &words {
+        if *p < threshold {
             continue;
         }
         if let Some(last) = out.last_mut() {
             let gap = &text[last.0.end..w.start];
             if gap.chars().all(|c| c == ' ' || c == '-') && gap.len() <= 2 {
                 last.0.end = w.end;
-                last.1 = last.1.max(p);
+                last.1 = last.1.max(*p);
                 continue;
             }
         }
-        out.push((w, p));
+        out.push((w.clone(), *p));
     }
-    if !headline(text) {
-        out.retain(|(r, _)| !proper_name(text, r, first_word));
+    // The sentence's words are already split: the name rule reads them, and only when there
+    // is a span to judge.
+    if !out.is_empty() {
+        let capital: Vec<(usize, bool)> = words
+            .iter()
+            .map(|(w, _)| (w.start, text[w.start..].starts_with(char::is_uppercase)))
+            .collect();
+        if !headline(&capital) {
+            out.retain(|(r, _)| !proper_name(&capital, r));
+        }
     }
     out
 }
 
-/// Whether most words of `text` start with a capital letter, as in a title-case headline, where
-/// capitals say nothing about names ("Unleashes Firestorm", "A Fool's Errand").
-fn headline(text: &str) -> bool {
-    let ws = words(text);
-    let caps = ws
-        .iter()
-        .filter(|w| text[w.start..].starts_with(char::is_uppercase))
-        .count();
-    ws.len() >= 3 && caps * 2 > ws.len()
+/// Whether most words of a sentence (each word's start and whether it is capitalised) start
+/// with a capital letter, as in a title-case headline, where capitals say nothing about names
+/// ("Unleashes Firestorm", "A Fool's Errand").
+fn headline(capital: &[(usize, bool)]) -> bool {
+    let caps = capital.iter().filter(|(_, c)| *c).count();
+    capital.len() >= 3 && caps * 2 > capital.len()
 }
 
 /// Whether a span is a proper name, which the codebook says is never a loaded term ("the Wolf
@@ -185,12 +189,14 @@ fn headline(text: &str) -> bool {
 /// does not open the sentence (where any word is capitalised). "Cold War mentality" keeps its
 /// lowercase word and stays a span. Not applied to title-case headlines ([`headline`]).
 /// Capitalised epithets inside a sentence ("Crooked Hillary") are dropped too: the price of
-/// telling names from loaded words without a name tagger.
-fn proper_name(text: &str, span: &Range<usize>, first_word: Option<usize>) -> bool {
-    Some(span.start) != first_word
-        && words(&text[span.clone()])
+/// telling names from loaded words without a name tagger. `capital`: the sentence's words, as
+/// for [`headline`]; a span starts and ends on word boundaries.
+fn proper_name(capital: &[(usize, bool)], span: &Range<usize>) -> bool {
+    capital.first().map(|(start, _)| *start) != Some(span.start)
+        && capital
             .iter()
-            .all(|w| text[span.start + w.start..].starts_with(char::is_uppercase))
+            .filter(|(start, _)| span.contains(start))
+            .all(|(_, c)| *c)
 }
 
 #[cfg(test)]

@@ -55,8 +55,9 @@ pub struct EncoderArgs {
     /// embeddings stay within cosine 0.9999 of fp32 and no head's test score moves (see README,
     /// Performance). `fp32` forces full precision, for bit-for-bit comparisons with other tools.
     /// `int8` runs the projections as int8 GEMMs: on CPUs without native bf16 the fast choice
-    /// (encoder about 1.9x fp32 with AVX-512 VNNI, about 1.2x with AVX2 alone), every fast-set
-    /// head's test score within 0.01 of fp32; not with --deterministic. `auto` never picks it.
+    /// (measured end to end: 1.3-1.5x fp32 with AVX-512 VNNI, 1.2-1.4x with AVX2 alone), every
+    /// fast-set head's test score within 0.01 of fp32; not with --deterministic. `auto` never
+    /// picks it.
     #[arg(long, value_enum, value_name = "MODE", default_value_t = Precision::Auto)]
     pub precision: Precision,
 

@@ -305,7 +305,7 @@ impl Int8Scope {
     /// down-projection after the first [`INT8_FFN_DOWN_LAYERS`] layers. Its inputs (GELU
     /// outputs) hold the widest outliers: quantised in every layer, long UN sentences fell to
     /// embedding cosine 0.982 against fp32; in the first layer only, 0.9947 (4,269 sentences),
-    /// at about 1.7x fp32's encoder speed instead of 2.2x.
+    /// at 1.5-1.7x fp32's encoder speed instead of 2.2x.
     pub fn shipped(layer: usize) -> Int8Scope {
         Int8Scope {
             out: layer < INT8_FFN_DOWN_LAYERS,

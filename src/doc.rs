@@ -77,6 +77,19 @@ pub struct TermHit {
     pub origin: Origin,
 }
 
+/// One actor mention (see the codebook's "Actors and stance"). `start..end` are byte offsets into
+/// [`Doc::text`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mention {
+    pub start: usize,
+    pub end: usize,
+    /// The canonical actor id (`USA`, `CHN`, `NASA` ...).
+    pub actor: String,
+    /// Probabilities of a negative, neutral and positive stance towards the actor, when the
+    /// stance head is loaded (and the mention lies within the encoder's length limit).
+    pub stance: Option<[f32; 3]>,
+}
+
 /// One sentence of a document, with what the scoring stages found in it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Sentence {
@@ -98,6 +111,8 @@ pub struct Sentence {
     pub quoted: Vec<std::ops::Range<usize>>,
     /// The words that drove the top frame (only with `--explain`); offsets into the sentence.
     pub explanation: Option<Explanation>,
+    /// Actor mentions, in text order.
+    pub actors: Vec<Mention>,
 }
 
 /// A document moving through the pipeline.
@@ -126,6 +141,7 @@ impl Sentence {
         self.terms = Vec::new();
         self.quoted = Vec::new();
         self.explanation = None;
+        self.actors = Vec::new();
     }
 }
 

@@ -8,11 +8,12 @@
 //! ```
 //!
 //! - [`input`]: files and folders to documents (text, HTML, JSON lines, CSV);
-//! - [`text`]: what needs no model: sentences, words, quotes and voice, the lexicon;
+//! - [`text`]: what needs no model: sentences, words, quotes and voice, the lexicon, the actor
+//!   gazetteer;
 //! - [`model`]: inference: the lean transformer forward, the encoder, frame and bias heads, the
-//!   tagger, explanations, model folders;
+//!   tagger, the stance head on actor mentions, explanations, model folders;
 //! - [`learn`]: what only training and evaluation use: labelled data, metrics and thresholds,
-//!   `train`, `tune`, the tagger's training;
+//!   `train`, `tune`, the tagger's and the stance head's training;
 //! - [`output`]: the CSV writer and its roll-ups, the run record `run.json`;
 //! - [`report`]: the HTML report, drawn from a results folder;
 //! - [`pipeline`]: runs input, text and model stages over a corpus in windows, batched;

@@ -27,6 +27,7 @@ enum Command {
     Eval(cmd::eval::Args),
     Tune(cmd::tune::Args),
     TrainTagger(cmd::train_tagger::Args),
+    TrainStance(cmd::train_stance::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
         Command::Eval(a) => cmd::eval::run(a),
         Command::Tune(a) => cmd::tune::run(a),
         Command::TrainTagger(a) => cmd::train_tagger::run(a),
+        Command::TrainStance(a) => cmd::train_stance::run(a),
     };
     match result {
         Ok(code) => code,

@@ -4,7 +4,8 @@
 //! [`crate::doc`]; never [`crate::learn`].
 //!
 //! Documents stream from the reader in corpus order; a chunk (a few thousand sentences, from as
-//! many documents as fit) goes through segment -> encode + frame heads -> lexicon, is written, and
+//! many documents as fit) goes through segment -> voice -> actors -> encode + frame heads, tagger
+//! and stance -> lexicon, is written, and
 //! is dropped, so memory stays flat however large the corpus. Within a chunk, CPU stages run on
 //! the rayon pool and the encoder runs on libtorch's threads, one after the other, so the two
 //! pools never compete for the cores. The encoder sees every sentence of the chunk at once
@@ -21,12 +22,14 @@ use anyhow::Result;
 use rayon::prelude::*;
 
 use crate::doc::{Doc, Sentence, Status};
-use crate::doc::{Origin, TermHit};
+use crate::doc::{Mention, Origin, TermHit};
 use crate::input::{self, Input};
-use crate::model::encode::{Encoder, TokenHead};
+use crate::model::encode::{Encoder, SpanHead, TokenHead};
 use crate::model::explain;
 use crate::model::frames::FrameModel;
+use crate::model::stance::StanceHead;
 use crate::model::tagger::Tagger;
+use crate::text::actors::Gazetteer;
 use crate::text::lexicon::Lexicon;
 use crate::text::quotes::QuoteTracker;
 use crate::text::segment;
@@ -78,6 +81,10 @@ pub struct Pipeline<'a> {
     /// The learned loaded-term tagger, which reads the same encoder pass.
     pub tagger: Option<&'a Tagger>,
     pub lexicon: &'a Lexicon,
+    /// The actor gazetteer (`None`: no actor mentions, no actors.csv rows).
+    pub actors: Option<&'a Gazetteer>,
+    /// The stance head, which reads each mention's token states from the same encoder pass.
+    pub stance: Option<&'a StanceHead>,
     pub options: Options,
     /// Called after each encoder batch with the sentences it encoded and their bytes, so a
     /// progress display moves while a chunk is encoded, before its rows are written.
@@ -94,6 +101,7 @@ impl Pipeline<'_> {
     ) -> Result<()> {
         self.segment(docs);
         self.attribute(docs);
+        self.find_actors(docs);
         let refs: Vec<(usize, usize)> = docs
             .iter()
             .enumerate()
@@ -175,6 +183,28 @@ impl Pipeline<'_> {
         });
     }
 
+    /// Stage 1c: actor mentions per sentence, from the gazetteer.
+    pub fn find_actors(&self, docs: &mut [Doc]) {
+        let Some(gazetteer) = self.actors else {
+            return;
+        };
+        docs.par_iter_mut().for_each(|d| {
+            let text = &d.text;
+            for s in &mut d.sentences {
+                s.actors = gazetteer
+                    .find(&text[s.start..s.end])
+                    .into_iter()
+                    .map(|h| Mention {
+                        start: h.range.start + s.start,
+                        end: h.range.end + s.start,
+                        actor: h.actor,
+                        stance: None,
+                    })
+                    .collect();
+            }
+        });
+    }
+
     /// Stage 2: one encoder pass per distinct sentence of `window` (`(doc, sentence)` indices),
     /// every head on its features. Repeated sentences (datelines, boilerplate, wire copy run by
     /// many outlets) are embedded once per window and share the result.
@@ -191,16 +221,30 @@ impl Pipeline<'_> {
                 })
             })
             .collect();
-        let (embeddings, tokens) = self.encoder.embed_tagged_observed(
+        // Mentions of each distinct sentence, as byte ranges into it (the same text always
+        // holds the same mentions).
+        let mut spans: Vec<Vec<std::ops::Range<usize>>> = vec![vec![]; texts.len()];
+        for (&(d, s), &u) in window.iter().zip(&slot) {
+            let sentence = &docs[d].sentences[s];
+            spans[u] = sentence
+                .actors
+                .iter()
+                .map(|m| m.start - sentence.start..m.end - sentence.start)
+                .collect();
+        }
+        let pass = self.encoder.embed_with(
             &texts,
             self.tagger.map(|t| t as &dyn TokenHead),
+            self.stance.map(|h| (h as &dyn SpanHead, spans.as_slice())),
             &mut |n, bytes| {
                 if let Some(progress) = self.progress {
                     progress(n, bytes);
                 }
             },
         )?;
-        let features = embeddings.features;
+        let tokens = pass.tokens;
+        let stances = pass.spans;
+        let features = pass.embeddings.features;
         let probs = self.frames.predict(&features);
         let tagged: Vec<Vec<(std::ops::Range<usize>, f32)>> = match self.tagger {
             Some(t) => texts
@@ -216,6 +260,11 @@ impl Pipeline<'_> {
         for (&(d, s), &u) in window.iter().zip(&slot) {
             docs[d].sentences[s].probs = probs[u].clone();
             docs[d].sentences[s].p_biased = biased.as_ref().map(|b| b[u]);
+            if let Some(found) = stances.get(u) {
+                for (m, p) in docs[d].sentences[s].actors.iter_mut().zip(found) {
+                    m.stance = p.as_ref().map(|p| [p[0], p[1], p[2]]);
+                }
+            }
             if let Some(spans) = tagged.get(u) {
                 let start = docs[d].sentences[s].start;
                 docs[d].sentences[s].tagged = spans

@@ -75,7 +75,14 @@ fn merged_shards_equal_one_run_over_the_whole_corpus() {
     let o = framescore(&args);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("1 ids made unique"), "{}", stderr(&o));
-    for f in ["articles.csv", "sentences.csv", "terms.csv", "summary.csv"] {
+    for f in [
+        "articles.csv",
+        "sentences.csv",
+        "terms.csv",
+        "summary.csv",
+        "actors.csv",
+        "actors_summary.csv",
+    ] {
         assert!(
             std::fs::read(whole.join(f)).unwrap() == std::fs::read(merged.join(f)).unwrap(),
             "{f}: merged shards equal one run byte for byte"
@@ -99,10 +106,13 @@ fn merged_shards_equal_one_run_over_the_whole_corpus() {
         "--no-report",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(
-        std::fs::read(whole.join("summary.csv")).unwrap(),
-        std::fs::read(again.join("summary.csv")).unwrap()
-    );
+    for f in ["summary.csv", "actors_summary.csv"] {
+        assert_eq!(
+            std::fs::read(whole.join(f)).unwrap(),
+            std::fs::read(again.join(f)).unwrap(),
+            "{f}"
+        );
+    }
 
     // A shard whose files changed since its run is refused.
     let terms = shards[1].join("terms.csv");
@@ -197,6 +207,7 @@ fn streaming_json_lines_give_the_rows_of_a_file_run() {
         ("sentence", "sentences.csv"),
         ("term", "terms.csv"),
         ("article", "articles.csv"),
+        ("actor", "actors.csv"),
     ] {
         let (_, rows) = common::read_csv(&out.join(file));
         let objs: Vec<&serde_json::Value> = lines.iter().filter(|l| l["kind"] == kind).collect();

@@ -291,7 +291,14 @@ fn a_killed_run_resumes_to_the_files_of_an_uninterrupted_one() {
 
     let o = spawn_resume(&out, &[]).wait_with_output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-    for f in ["articles.csv", "sentences.csv", "terms.csv", "summary.csv"] {
+    for f in [
+        "articles.csv",
+        "sentences.csv",
+        "terms.csv",
+        "summary.csv",
+        "actors.csv",
+        "actors_summary.csv",
+    ] {
         let (a, b) = (
             std::fs::read(whole.join(f)).unwrap(),
             std::fs::read(out.join(f)).unwrap(),
@@ -371,7 +378,13 @@ fn a_set_interrupted_while_moved_into_place_is_completed() {
     // The state a kill between the first and second rename leaves: the old run.json removed,
     // the new articles.csv moved in, the other new files and run.json still staged.
     std::fs::create_dir_all(out.join(".staging-99999")).unwrap();
-    for f in ["sentences.csv", "terms.csv", "summary.csv"] {
+    for f in [
+        "sentences.csv",
+        "terms.csv",
+        "summary.csv",
+        "actors.csv",
+        "actors_summary.csv",
+    ] {
         std::fs::copy(old.join(f), out.join(f)).unwrap();
         std::fs::copy(new.join(f), out.join(".staging-99999").join(f)).unwrap();
     }

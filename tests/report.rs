@@ -670,6 +670,8 @@ fn the_report_says_when_files_changed_since_the_run() {
         "sentences.csv",
         "terms.csv",
         "summary.csv",
+        "actors.csv",
+        "actors_summary.csv",
         "rollups.json",
         "run.json",
     ] {
@@ -692,4 +694,22 @@ fn the_report_says_when_files_changed_since_the_run() {
             .expect("a warning in the page"),
     );
     assert!(warning.contains("terms.csv"), "{warning}");
+}
+
+#[test]
+fn the_report_shows_who_each_source_casts_how() {
+    let html = page(&sample().join("report.html"));
+    let rows: Vec<_> = html.select(&sel("#actors-table tbody tr")).collect();
+    assert!(rows.len() > 10, "{} actor rows", rows.len());
+    let cells = |r: &ElementRef| -> Vec<String> { r.select(&sel("th, td")).map(text).collect() };
+    // The corpus rows first, most mentioned first; then per source.
+    let first = cells(&rows[0]);
+    assert_eq!(first[0], "(all sources)");
+    let (_, summary) = common::read_csv(&sample().join("actors_summary.csv"));
+    assert_eq!(first[1], summary[0]["actor"]);
+    assert_eq!(first[2], summary[0]["n_mentions"]);
+    assert!(rows.iter().any(|r| {
+        let c = cells(r);
+        c[0].starts_with("Ministry of Foreign Affairs") && c[1] == "USA"
+    }));
 }

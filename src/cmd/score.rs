@@ -10,9 +10,11 @@ use anyhow::{Context, Result};
 use framescore::doc::Status;
 use framescore::input;
 use framescore::model::frames::FrameModel;
+use framescore::model::stance::StanceHead;
 use framescore::model::tagger::Tagger;
 use framescore::output::{OutLock, RunInfo, Threshold, Writer, WriterOptions};
 use framescore::pipeline::{Emit, Options, Pipeline};
+use framescore::text::actors::Gazetteer;
 use framescore::text::lexicon::Lexicon;
 
 use super::EncoderArgs;
@@ -21,7 +23,9 @@ use super::EncoderArgs;
 ///
 /// Reads .txt, .md, .html/.htm, .jsonl, .json and .csv (see the README for each format); files
 /// of any other type, and files that cannot be read, get a row with status `error` in
-/// articles.csv. Writes articles.csv, sentences.csv, terms.csv and summary.csv into --out, with
+/// articles.csv. Writes articles.csv, sentences.csv, terms.csv and summary.csv into --out, the
+/// actor mentions with the stance towards each in actors.csv and their roll-ups per actor in
+/// actors_summary.csv, with
 /// run.json (the models, thresholds and counts of the run) and report.html (charts per source
 /// and over time, articles with their framed sentences and loaded terms marked).
 #[derive(clap::Args, Debug)]
@@ -82,6 +86,32 @@ pub struct Args {
     /// category, `off` switches a term off. See models/LEXICON.md.
     #[arg(long, value_name = "FILE")]
     pub lexicon: Vec<PathBuf>,
+
+    /// Your own actors (CSV: alias,actor[,kind[,action]]), applied on top of the shipped
+    /// gazetteer in the order given; repeatable. `add` (default) adds an alias or gives it
+    /// another actor id, `off` switches one off. See models/ACTORS.md.
+    #[arg(long, value_name = "FILE")]
+    pub actors: Vec<PathBuf>,
+
+    /// The base gazetteer the --actors files apply to. Default: the shipped one.
+    #[arg(long, value_name = "FILE", default_value_os_t = framescore::models_dir().join("actors.csv"))]
+    pub actors_base: PathBuf,
+
+    /// No actor mentions: actors.csv and actors_summary.csv are not written (and no stance is
+    /// computed).
+    #[arg(long)]
+    pub no_actors: bool,
+
+    /// Stance head folder (made by `framescore train-stance`): the stance (negative, neutral,
+    /// positive) towards each actor mention, from the same encoder pass. Default: the shipped
+    /// head (models/stance, or stance/ in --models); a --models set without one scores actors
+    /// without a stance.
+    #[arg(long, value_name = "DIR")]
+    pub stance: Option<PathBuf>,
+
+    /// Actor mentions without the stance towards them.
+    #[arg(long)]
+    pub no_stance: bool,
 
     /// The base lexicon the --lexicon files apply to. Default: the shipped lexicon.
     #[arg(long, value_name = "FILE", default_value_os_t = framescore::models_dir().join("lexicon.csv"))]
@@ -174,6 +204,26 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
     }
     let lexicon = Lexicon::load_layered(&args.lexicon_base, &args.lexicon)?;
+    let gazetteer = if args.no_actors {
+        None
+    } else {
+        Some(Gazetteer::load_layered(&args.actors_base, &args.actors)?)
+    };
+    let stance_dir = pick(&args.stance, "stance");
+    let mut stance = match (args.no_actors || args.no_stance, &args.stance) {
+        (true, _) => None,
+        (false, Some(_)) => Some(StanceHead::load(&stance_dir)?),
+        (false, None) if stance_dir.is_dir() => Some(StanceHead::load(&stance_dir)?),
+        (false, None) => {
+            if !args.quiet {
+                eprintln!(
+                    "framescore: {} holds no stance head; actors are listed without a stance                      (train one with `framescore train-stance`, pass --stance DIR)",
+                    set.display()
+                );
+            }
+            None
+        }
+    };
     let tagger = if args.no_tagger {
         None
     } else {
@@ -187,6 +237,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
     ];
     if let Some(t) = &tagger {
         heads.push((tagger_dir.clone(), layers(t.layers_file())));
+    }
+    // The default stance head steps aside for frame models trained on another encoder; one
+    // asked for by --stance must match like every other head.
+    if let Some(h) = &stance {
+        if args.stance.is_some() {
+            heads.push((stance_dir.clone(), layers(h.layers_file())));
+        } else if layers(h.layers_file()) != heads[0].1 {
+            if !args.quiet {
+                eprintln!(
+                    "framescore: the stance head {} was trained on other tuned layers than the                      frame model; actors are listed without a stance (pass --stance DIR with a                      head trained on the same encoder)",
+                    stance_dir.display()
+                );
+            }
+            stance = None;
+        }
     }
     if let Some((other, l)) = heads.iter().find(|h| h.1 != heads[0].1) {
         let show = |l: &Option<PathBuf>| {
@@ -276,6 +341,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         bias: Some(&bias),
         tagger: tagger.as_ref(),
         lexicon: &lexicon,
+        actors: gazetteer.as_ref(),
+        stance: stance.as_ref(),
         options: Options {
             split: !args.no_split,
             explain: args.explain.then_some(args.explain_top),
@@ -307,11 +374,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let writer_options = WriterOptions {
         explain: args.explain,
         excel_safe: args.excel_safe,
+        actors: gazetteer.is_some(),
     };
     let fingerprint = fingerprint(
         &args,
         &inputs,
-        &[&model_dir, &bias_dir, &tagger_dir],
+        &[&model_dir, &bias_dir, &tagger_dir, &stance_dir],
         &encoder,
     )?;
     let resumed = if let (true, Some(lock)) = (args.resume, &lock) {
@@ -418,6 +486,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         frame_model: absolute(&model_dir),
         bias_model: absolute(&bias_dir),
         tagger: tagger.as_ref().map(|_| absolute(&tagger_dir)),
+        stance: stance.as_ref().map(|_| absolute(&stance_dir)),
+        actors: match &gazetteer {
+            Some(_) => std::iter::once(&args.actors_base)
+                .chain(&args.actors)
+                .map(|p| absolute(p))
+                .collect(),
+            None => vec![],
+        },
         encoder: absolute(encoder.dir()),
         precision: encoder.precision().into(),
         frames: frames
@@ -551,6 +627,12 @@ fn fingerprint(
     }
     add(stamp(&args.lexicon_base));
     args.lexicon.iter().for_each(|f| add(stamp(f)));
+    add(format!(
+        "actors {} stance {} {:?}",
+        !args.no_actors, !args.no_stance, args.stance
+    ));
+    add(stamp(&args.actors_base));
+    args.actors.iter().for_each(|f| add(stamp(f)));
     add(format!(
         "{} precision {}",
         absolute(encoder.dir()),

@@ -8,6 +8,7 @@ use anyhow::{bail, Context, Result};
 
 use framescore::learn::data::Labelled;
 use framescore::learn::eval;
+use framescore::learn::stance;
 use framescore::learn::tagging;
 use framescore::learn::tune::{self, Task, TaskData, TuneOptions, TunedModel};
 use framescore::model::tagger::Tagger;
@@ -55,6 +56,11 @@ pub struct Args {
     /// Peak learning rate of the tuned layers.
     #[arg(long, default_value_t = TuneOptions::default().lr)]
     pub lr: f64,
+
+    /// Sentences of a stance task in each step. A stance task (a NewsMTSC-format JSONL) wraps
+    /// around like a smaller task: it never adds steps.
+    #[arg(long, value_name = "N", default_value_t = TuneOptions::default().stance_batch)]
+    pub stance_batch: usize,
 
     /// Sentences of a tagger task in each step (sentence tasks take 16). Each step's cost
     /// grows with it: the accurate set on all-mpnet-base-v2 uses 24 to fit the training budget.
@@ -119,7 +125,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut tasks: Vec<Task> = vec![];
     for spec in &specs {
         let (name, path) = parse_pair(spec)?;
-        let data = if path.extension().is_some_and(|e| e == "jsonl") {
+        let data = if stance::is_stance_file(&path) {
+            let data = stance::read(&path)?;
+            eprintln!(
+                "framescore: task {name}: {} target mentions with a stance in {} sentences from {}",
+                data.iter().map(|s| s.targets.len()).sum::<usize>(),
+                data.len(),
+                path.display()
+            );
+            TaskData::Stance(data)
+        } else if path.extension().is_some_and(|e| e == "jsonl") {
             let data = tagging::read_tagged(&path)?;
             eprintln!(
                 "framescore: task {name}: loaded-wording spans in {} sentences from {}",
@@ -164,6 +179,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 }),
                 TaskData::Tokens(more),
             ) => d.extend(more),
+            (
+                Some(Task {
+                    data: TaskData::Stance(d),
+                    ..
+                }),
+                TaskData::Stance(more),
+            ) => d.extend(more),
             (Some(_), _) => bail!(
                 "task {name} is given a CSV and a JSONL; every file of one task must be the same \
                  kind (labelled CSVs for a sentence task, tagging JSONL for the tagger)"
@@ -185,6 +207,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         keep_in_fit: args.keep_in_fit,
         frozen_bf16: args.frozen_bf16,
         token_batch: args.token_batch.max(1),
+        stance_batch: args.stance_batch.max(1),
         ..TuneOptions::default()
     };
     let bar = super::progress_bar(
@@ -217,6 +240,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         "keep_in_fit": opts.keep_in_fit,
         "frozen_bf16": opts.frozen_bf16,
         "token_batch": opts.token_batch,
+        "stance_batch": opts.stance_batch,
         "half": args.half,
         "tasks": specs
             .iter()
@@ -244,6 +268,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 model.save(&dir)?;
                 tagging::print_table(&mut std::io::stdout(), &scores)?;
             }
+            TunedModel::Stance(mut model, scores) => {
+                model.config.encoder = base.clone();
+                model.config.layers = layers.clone();
+                model.save(&dir)?;
+                stance::print_table(&mut std::io::stdout(), &scores)?;
+            }
         }
     }
     let encoder = framescore::model::encode::Encoder::load_tuned(
@@ -256,7 +286,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let (name, path) = parse_pair(spec)?;
         let dir = args.out.join(&name);
         println!("\n{name}: held-out scores on {}:", path.display());
-        if path.extension().is_some_and(|e| e == "jsonl") {
+        if stance::is_stance_file(&path) {
+            let model = framescore::model::stance::StanceHead::load(&dir)?;
+            let gold = stance::read(&path)?;
+            stance::print_table(
+                &mut std::io::stdout(),
+                &stance::evaluate(&encoder, &model, &gold)?,
+            )?;
+        } else if path.extension().is_some_and(|e| e == "jsonl") {
             let model = Tagger::load(&dir)?;
             let gold = tagging::read_tagged(&path)?;
             tagging::print_table(

@@ -63,7 +63,8 @@ impl FrameScores {
     }
 }
 
-fn f1(precision: f64, recall: f64) -> f64 {
+/// The harmonic mean of precision and recall (0 when both are 0).
+pub fn f1(precision: f64, recall: f64) -> f64 {
     if precision + recall > 0.0 {
         2.0 * precision * recall / (precision + recall)
     } else {

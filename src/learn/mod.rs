@@ -1,11 +1,13 @@
 //! Stage group: what only training and evaluation use. Labelled data and folds ([`data`]),
 //! metrics and the threshold search ([`eval`]), fitting frame heads on a frozen encoder
-//! ([`train`]), fine-tuning the encoder's top layers with several heads ([`tune`]), and the
-//! tagger's training and scores ([`tagging`]).
+//! ([`train`]), fine-tuning the encoder's top layers with several heads ([`tune`]), the
+//! tagger's training and scores ([`tagging`]), and the stance head's data, training and scores
+//! ([`stance`]).
 //!
 //! May use: [`crate::model`], [`crate::text`], [`crate::doc`]. Scoring never imports it.
 pub mod data;
 pub mod eval;
+pub mod stance;
 pub mod tagging;
 pub mod train;
 pub mod tune;

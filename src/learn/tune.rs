@@ -21,9 +21,11 @@ use tokenizers::Encoding;
 
 use crate::learn::data::{folds_by_group, training_only, Labelled};
 use crate::learn::eval::FrameScores;
+use crate::learn::stance::{self as stance_data, StanceScores, StanceSentence};
 use crate::learn::tagging::{self, TagScores, Tagged};
 use crate::model::encode::{pool_features, Encoder, TokenHead};
 use crate::model::frames::{FrameConfig, FrameModel};
+use crate::model::stance::{self, StanceConfig, StanceHead};
 use crate::model::tagger::{self, Tagger, TaggerConfig};
 
 /// Hidden units of the token network (as `framescore train-tagger`'s).
@@ -83,6 +85,8 @@ pub enum TaskData {
     Sentences(Labelled),
     /// Loaded-wording spans (tagging JSONL): the tagger's token network.
     Tokens(Vec<Tagged>),
+    /// Target mentions with the stance towards each (NewsMTSC-format JSONL): the stance head.
+    Stance(Vec<StanceSentence>),
 }
 
 impl TaskData {
@@ -90,6 +94,7 @@ impl TaskData {
         match self {
             TaskData::Sentences(d) => d.ids.len(),
             TaskData::Tokens(d) => d.len(),
+            TaskData::Stance(d) => d.len(),
         }
     }
 
@@ -97,6 +102,10 @@ impl TaskData {
         match self {
             TaskData::Sentences(d) => d.groups.clone(),
             TaskData::Tokens(d) => d.iter().map(|t| t.doc.clone()).collect(),
+            TaskData::Stance(d) => d
+                .iter()
+                .map(|s| format!("{}/{}", s.source, s.doc))
+                .collect(),
         }
     }
 
@@ -107,6 +116,7 @@ impl TaskData {
         match self {
             TaskData::Sentences(d) => training_only(&d.sources[i]),
             TaskData::Tokens(d) => training_only(&d[i].source),
+            TaskData::Stance(d) => training_only(&d[i].source),
         }
     }
 
@@ -114,6 +124,7 @@ impl TaskData {
         match self {
             TaskData::Sentences(d) => d.texts.iter().map(String::as_str).collect(),
             TaskData::Tokens(d) => d.iter().map(|t| t.text.as_str()).collect(),
+            TaskData::Stance(d) => d.iter().map(|s| s.text.as_str()).collect(),
         }
     }
 }
@@ -131,6 +142,12 @@ pub struct TuneOptions {
     pub batch: usize,
     /// Sentences of a token (tagger) task in each step.
     pub token_batch: usize,
+    /// Sentences of a stance task in each step. A stance task does not set the number of steps
+    /// (NewsMTSC's 7,800 sentences would double them): it wraps around like the smaller tasks.
+    pub stance_batch: usize,
+    /// Times each stance sentence not from NewsMTSC (our own international-news sentences) is
+    /// fitted per pass over the stance data.
+    pub stance_own_weight: usize,
     pub seed: u64,
     /// Share of each task's documents held out for thresholds and calibration.
     pub val_share: f64,
@@ -154,6 +171,8 @@ impl Default for TuneOptions {
             head_lr: 3e-3,
             batch: 16,
             token_batch: 48,
+            stance_batch: 8,
+            stance_own_weight: 3,
             seed: 42,
             val_share: 0.15,
             contrastive: 0.0,
@@ -174,6 +193,8 @@ pub enum TunedModel {
     Heads(FrameModel, Vec<FrameScores>),
     /// The token tagger, with its validation scores.
     Tagger(Tagger, Vec<TagScores>),
+    /// The stance head, with its validation scores.
+    Stance(StanceHead, Vec<StanceScores>),
 }
 
 pub struct Tuned {
@@ -192,6 +213,8 @@ struct Prepared {
     encodings: Vec<Encoding>,
     /// Sentences per step.
     batch: usize,
+    /// Whether the task's size sets the number of steps per epoch (every task but stance).
+    paces: bool,
 }
 
 enum Targets {
@@ -199,12 +222,17 @@ enum Targets {
     Sentences(Tensor),
     /// Per row, one label per token: 1 loaded, 0 not, -1 special token (ignored).
     Tokens(Vec<Vec<f32>>),
+    /// Per row, each target's token range and class.
+    Stance(Vec<Vec<(std::ops::Range<i64>, usize)>>),
 }
 
 /// A head's parameters: a linear layer for sentence tasks, the token network for token tasks.
 enum Head {
     Linear(Tensor, Tensor),
     Tokens(nn::Linear, nn::Linear),
+    /// The stance head's trainable tensors (`wq`, `w1`, `b1`, `w2`, `b2`); its input is not
+    /// standardised here (`mu` 0, `sd` 1), as the tuned layers move under it.
+    Stance([Tensor; 5]),
 }
 
 /// Small reproducible generator for shuffling (the same LCG as `train::folds_by_group`).
@@ -281,6 +309,29 @@ pub fn tune(
                     .collect();
                 (Targets::Tokens(labels), opts.token_batch)
             }
+            TaskData::Stance(d) => {
+                let targets: Vec<Vec<(std::ops::Range<i64>, usize)>> = d
+                    .iter()
+                    .zip(&encodings)
+                    .map(|(s, e)| {
+                        s.targets
+                            .iter()
+                            .filter_map(|t| Some((stance::mention_tokens(e, &t.span)?, t.class)))
+                            .collect()
+                    })
+                    .collect();
+                fit.retain(|&i| !targets[i].is_empty());
+                // Our own sentences are few and the domain the head is for.
+                let own: Vec<usize> = fit
+                    .iter()
+                    .copied()
+                    .filter(|&i| d[i].source != "newsmtsc")
+                    .collect();
+                for _ in 1..opts.stance_own_weight.max(1) {
+                    fit.extend(&own);
+                }
+                (Targets::Stance(targets), opts.stance_batch)
+            }
         };
         // Only the rows tuning reads (the tagger keeps a fifth of its span-less sentences).
         let mut used: Vec<usize> = fit.iter().chain(&val).copied().collect();
@@ -295,6 +346,7 @@ pub fn tune(
             targets,
             encodings,
             batch,
+            paces: !matches!(task.data, TaskData::Stance(_)),
         });
     }
 
@@ -318,6 +370,27 @@ pub fn tune(
                     nn::linear(&p / "l1", dim, TOKEN_UNITS, Default::default()),
                     nn::linear(&p / "l2", TOKEN_UNITS, 1, Default::default()),
                 ),
+                TaskData::Stance(_) => {
+                    let h = encoder.dim();
+                    let l1 = nn::linear(&p / "l1", 5 * h, STANCE_UNITS, Default::default());
+                    let l2 = nn::linear(&p / "l2", STANCE_UNITS, 3, Default::default());
+                    let wq = p.var(
+                        "wq",
+                        &[h, h],
+                        nn::Init::Randn {
+                            mean: 0.0,
+                            stdev: 0.02,
+                        },
+                    );
+                    let bias = |l: &nn::Linear| l.bs.as_ref().expect("bias").shallow_clone();
+                    Head::Stance([
+                        wq,
+                        l1.ws.shallow_clone(),
+                        bias(&l1),
+                        l2.ws.shallow_clone(),
+                        bias(&l2),
+                    ])
+                }
             }
         })
         .collect();
@@ -325,6 +398,7 @@ pub fn tune(
 
     let steps_per_epoch = prepared
         .iter()
+        .filter(|p| p.paces)
         .map(|p| p.fit.len().div_ceil(p.batch))
         .max()
         .unwrap_or(0);
@@ -382,6 +456,25 @@ pub fn tune(
                             tch::Reduction::Sum,
                         ) / keep.sum(Kind::Float).clamp_min(1.0)
                     }
+                    (Head::Stance(params), Targets::Stance(targets)) => {
+                        let mut mentions = vec![];
+                        let mut classes = vec![];
+                        for (r, &i) in rows.iter().enumerate() {
+                            for (range, class) in &targets[i] {
+                                mentions.push((r as i64, range.clone()));
+                                classes.push(*class as i64);
+                            }
+                        }
+                        let logits = stance::logits(
+                            &stance_params(params, encoder.dim()),
+                            &hidden,
+                            &mask,
+                            &mentions,
+                            STANCE_DROPOUT,
+                            true,
+                        );
+                        logits.cross_entropy_for_logits(&Tensor::from_slice(&classes))
+                    }
                     _ => unreachable!("heads follow their tasks"),
                 };
             }
@@ -400,6 +493,9 @@ pub fn tune(
             }
             (Head::Tokens(l1, l2), TaskData::Tokens(data)) => {
                 token_model(encoder, data, p, (l1, l2), first..n_layers, opts)
+            }
+            (Head::Stance(params), TaskData::Stance(data)) => {
+                stance_model(encoder, data, p, params, first..n_layers, opts)?
             }
             _ => unreachable!("heads follow their tasks"),
         };
@@ -544,6 +640,107 @@ fn token_model(
         "validation": scores.iter().map(|s| s.to_json()).collect::<Vec<_>>(),
     });
     TunedModel::Tagger(tagger, scores)
+}
+
+/// Hidden units of the stance head.
+const STANCE_UNITS: i64 = 128;
+
+/// Dropout on the stance head's input features while tuning.
+const STANCE_DROPOUT: f64 = 0.3;
+
+/// The stance head's seven tensors from its five trainable ones (no standardisation).
+fn stance_params(p: &[Tensor; 5], h: i64) -> [Tensor; 7] {
+    [
+        Tensor::zeros([h], (Kind::Float, Device::Cpu)),
+        Tensor::ones([h], (Kind::Float, Device::Cpu)),
+        p[0].shallow_clone(),
+        p[1].shallow_clone(),
+        p[2].shallow_clone(),
+        p[3].shallow_clone(),
+        p[4].shallow_clone(),
+    ]
+}
+
+/// The stance head after tuning: a temperature chosen on the validation rows by log-likelihood.
+fn stance_model(
+    encoder: &Encoder,
+    data: &[StanceSentence],
+    p: &Prepared,
+    params: &[Tensor; 5],
+    layers: std::ops::Range<usize>,
+    opts: &TuneOptions,
+) -> Result<TunedModel> {
+    let _guard = tch::no_grad_guard();
+    let Targets::Stance(targets) = &p.targets else {
+        unreachable!("stance task")
+    };
+    let params: Vec<Tensor> = stance_params(params, encoder.dim())
+        .iter()
+        .map(|t| t.detach().copy())
+        .collect();
+    let params: [Tensor; 7] = params
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("seven tensors"))?;
+    let mut logits = vec![];
+    let mut gold = vec![];
+    let mut val = vec![];
+    for rows in p.val.chunks(64) {
+        let rows: Vec<usize> = rows
+            .iter()
+            .copied()
+            .filter(|&i| !targets[i].is_empty())
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let (hidden, mask) = top(encoder, &p.states, &rows, layers.clone(), false);
+        let mut mentions = vec![];
+        for (r, &i) in rows.iter().enumerate() {
+            for (range, class) in &targets[i] {
+                mentions.push((r as i64, range.clone()));
+                gold.push(*class);
+            }
+            let mut s = data[i].clone();
+            s.targets.truncate(targets[i].len());
+            val.push(s);
+        }
+        logits.push(stance::logits(
+            &params, &hidden, &mask, &mentions, 0.0, false,
+        ));
+    }
+    let logits = Tensor::cat(&logits, 0);
+    let y = Tensor::from_slice(&gold.iter().map(|&c| c as i64).collect::<Vec<_>>());
+    let mut best = (f64::INFINITY, 1.0);
+    for i in 10..=80 {
+        let t = i as f64 * 0.05;
+        let nll = (&logits / t).cross_entropy_for_logits(&y).double_value(&[]);
+        if nll < best.0 {
+            best = (nll, t);
+        }
+    }
+    let temperature = best.1;
+    let probs = crate::model::encode::rows(&(&logits / temperature).softmax(-1, Kind::Float));
+    let scores = stance_data::scores_by_source(&val, &probs);
+    let head = StanceHead::new(
+        StanceConfig {
+            encoder: String::new(),
+            layers: None,
+            temperature: temperature as f32,
+            training: serde_json::json!({
+                "method": "trained with the tuned layers (multi-task, `framescore tune`): target-dependent head on the final token states (the mention's mean state, the sentence attended from it, the mean states left and right of it, the sentence's mean state; one ReLU layer; softmax over negative/neutral/positive); temperature by held-out log-likelihood",
+                "tuned_layers": opts.layers,
+                "epochs": opts.epochs,
+                "seed": opts.seed,
+                "stance_batch": opts.stance_batch,
+                "own_weight": opts.stance_own_weight,
+                "sentences_fit": p.fit.len(),
+                "sentences_validation": val.len(),
+                "validation": scores.iter().map(|s| serde_json::json!({"source": s.source, "mentions": s.mentions, "f1m": (s.f1m * 1000.0).round() / 1000.0})).collect::<Vec<_>>(),
+            }),
+        },
+        params,
+    );
+    Ok(TunedModel::Stance(head, scores))
 }
 
 /// States entering layer `first` for the encodings in `used`, one `[len, hidden]` tensor per

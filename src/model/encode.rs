@@ -6,6 +6,7 @@
 //! so that each batch holds sentences of similar length (padding is wasted work: 2.75x on this
 //! corpus when unsorted), runs the batches without autograd, and returns rows in the input order.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -41,6 +42,47 @@ pub trait TokenHead {
     /// Per-token probabilities `[b, l]` from token states `[b, l, hidden]` and the attention mask
     /// `[b, l]`.
     fn token_probs(&self, hidden: &Tensor, mask: &Tensor) -> Tensor;
+}
+
+/// A head that reads the token states of given spans of each text, such as the stance head on
+/// actor mentions: like a [`TokenHead`], it rides on the pass that yields the embeddings.
+pub trait SpanHead {
+    /// One probability row per mention (`[n, k]`), from token states `[b, l, hidden]`, the
+    /// attention mask `[b, l]` and each mention's (batch row, token range).
+    fn span_probs(&self, hidden: &Tensor, mask: &Tensor, mentions: &[MentionTokens]) -> Tensor;
+}
+
+/// Which tokens of a batch row one span covers: (row of the batch, token range).
+pub type MentionTokens = (i64, Range<i64>);
+
+/// The tokens of `encoding` that overlap the byte range `span` of its text (special tokens left
+/// out): `None` when the span was cut off by the encoder's length limit.
+pub fn mention_tokens(encoding: &Encoding, span: &Range<usize>) -> Option<Range<i64>> {
+    let mut hit = encoding
+        .get_offsets()
+        .iter()
+        .zip(encoding.get_special_tokens_mask())
+        .enumerate()
+        .filter(|(_, (o, &special))| {
+            special == 0 && o.1 > o.0 && o.0 < span.end && o.1 > span.start
+        })
+        .map(|(k, _)| k as i64);
+    let first = hit.next()?;
+    let last = hit.next_back().unwrap_or(first);
+    Some(first..last + 1)
+}
+
+/// Spans to classify in a pass: the head, and per text the byte ranges of its spans.
+pub type SpanRequest<'a> = (&'a dyn SpanHead, &'a [Vec<Range<usize>>]);
+
+/// What one pass with heads yields.
+pub struct Pass {
+    pub embeddings: Embeddings,
+    /// Per text, its tokens' probabilities from the token head (empty without one).
+    pub tokens: Vec<Vec<TokenProb>>,
+    /// Per text, per requested span, the span head's probabilities (`None`: the span lies
+    /// beyond the encoder's length limit); empty without a span request.
+    pub spans: Vec<Vec<Option<Vec<f32>>>>,
 }
 
 /// The loaded encoder. Holds the weights for its lifetime; cheap to share by reference.
@@ -240,15 +282,37 @@ impl Encoder {
         head: Option<&dyn TokenHead>,
         progress: &mut dyn FnMut(usize, u64),
     ) -> Result<(Embeddings, Vec<Vec<TokenProb>>)> {
+        let pass = self.embed_with(texts, head, None, progress)?;
+        Ok((pass.embeddings, pass.tokens))
+    }
+
+    /// One pass over `texts` yielding the embeddings, the token `head`'s probabilities and the
+    /// span head's probabilities for the requested `spans`, calling `progress(sentences, bytes)`
+    /// after each batch.
+    pub fn embed_with(
+        &self,
+        texts: &[&str],
+        head: Option<&dyn TokenHead>,
+        spans: Option<SpanRequest>,
+        progress: &mut dyn FnMut(usize, u64),
+    ) -> Result<Pass> {
         let encodings = self.tokenize(texts)?;
         let n = encodings.len();
+        let mut found: Vec<Vec<Option<Vec<f32>>>> = match spans {
+            Some((_, s)) => s.iter().map(|v| vec![None; v.len()]).collect(),
+            None => vec![],
+        };
         if n == 0 {
             let empty = |d| Tensor::zeros([0, d], (Kind::Float, Device::Cpu));
-            let e = Embeddings {
+            let embeddings = Embeddings {
                 matrix: empty(self.dim()),
                 features: empty(2 * self.dim()),
             };
-            return Ok((e, vec![]));
+            return Ok(Pass {
+                embeddings,
+                tokens: vec![],
+                spans: found,
+            });
         }
         let mut tokens: Vec<Vec<TokenProb>> = vec![vec![]; if head.is_some() { n } else { 0 }];
         let mut parts = Vec::with_capacity(n.div_ceil(self.batch_size));
@@ -272,13 +336,35 @@ impl Encoder {
                     tokens[i] = token_spans(e, &p);
                 }
             }
+            if let Some((span_head, requested)) = spans {
+                let mut mentions = vec![];
+                let mut slots = vec![];
+                for (r, &i) in rows.iter().enumerate() {
+                    for (k, span) in requested[i].iter().enumerate() {
+                        if let Some(t) = mention_tokens(&encodings[i], span) {
+                            mentions.push((r as i64, t));
+                            slots.push((i, k));
+                        }
+                    }
+                }
+                if !mentions.is_empty() {
+                    let probs = self::rows(&span_head.span_probs(hidden, mask, &mentions));
+                    for ((i, k), p) in slots.into_iter().zip(probs) {
+                        found[i][k] = Some(p);
+                    }
+                }
+            }
         });
         let sorted = Tensor::cat(&parts, 0);
         // Scatter rows back: row k of `sorted` belongs to input order[k].
         let index = Tensor::from_slice(&order.iter().map(|&i| i as i64).collect::<Vec<_>>());
         let features = sorted.zeros_like().index_copy(0, &index, &sorted);
         let matrix = features.narrow(1, 0, self.dim());
-        Ok((Embeddings { matrix, features }, tokens))
+        Ok(Pass {
+            embeddings: Embeddings { matrix, features },
+            tokens,
+            spans: found,
+        })
     }
 
     /// Runs `encodings` through BERT in batches of similar length, without autograd, calling

@@ -1,7 +1,8 @@
 //! Stage group: inference. The lean transformer forward on libtorch ([`bert`]), the sentence
 //! encoder that batches it and hands token states to token heads ([`encode`]), the sentence heads
-//! for frames and bias ([`frames`]), the loaded-term tagger ([`tagger`]), occlusion explanations
-//! ([`explain`]), codebooks ([`codebook`]) and model folders on disk ([`modelfile`]).
+//! for frames and bias ([`frames`]), the loaded-term tagger ([`tagger`]), the stance towards actor
+//! mentions ([`stance`]), occlusion explanations ([`explain`]), codebooks ([`codebook`]) and
+//! model folders on disk ([`modelfile`]).
 //!
 //! May use: [`crate::doc`] and [`crate::text`] (word boundaries). Never training code: what only
 //! fitting and evaluation need lives in [`crate::learn`].
@@ -11,4 +12,5 @@ pub mod encode;
 pub mod explain;
 pub mod frames;
 pub mod modelfile;
+pub mod stance;
 pub mod tagger;

@@ -1,8 +1,9 @@
 //! `framescore merge`: results folders scored separately (shards of one corpus, from several
 //! machines or a Spark job) into the files one run over all their documents writes: the rows
-//! of articles.csv, sentences.csv, terms.csv (and explanations.csv) in shard order, article ids
-//! made unique by the same rule as one run, and summary.csv from the shards' roll-up counts
-//! (`rollups.json`), so its numbers equal a single run's to the last printed digit.
+//! of articles.csv, sentences.csv, terms.csv (and explanations.csv, actors.csv) in shard order,
+//! article ids made unique by the same rule as one run, and summary.csv (and the corpus and
+//! source rows of actors_summary.csv) from the shards' roll-up counts (`rollups.json`), so its
+//! numbers equal a single run's to the last printed digit.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -12,8 +13,8 @@ use anyhow::{bail, Context, Result};
 use crate::output::lock::OutLock;
 use crate::output::run::RunInfo;
 use crate::output::writer::{
-    commit, out_dir, recover, remove_leftovers, staging_dir, unique_id, Rollups, ARTICLES,
-    EXPLANATIONS, ROLLUPS, SENTENCES, SUMMARY, TERMS,
+    commit, out_dir, recover, remove_leftovers, staging_dir, unique_id, Rollups, ACTORS,
+    ACTORS_SUMMARY, ARTICLES, EXPLANATIONS, ROLLUPS, SENTENCES, SUMMARY, TERMS,
 };
 
 /// What a merge put together.
@@ -118,6 +119,7 @@ pub fn merge(shards: &[PathBuf], lock: &OutLock, command: Vec<String>) -> Result
         }
     }
     let explain = shards.iter().all(|s| s.join(EXPLANATIONS).is_file());
+    let actors = shards.iter().all(|s| s.join(ACTORS).is_file());
 
     recover(dir)?;
     remove_leftovers(dir, None)?;
@@ -161,10 +163,36 @@ pub fn merge(shards: &[PathBuf], lock: &OutLock, command: Vec<String>) -> Result
     if explain {
         names.push(EXPLANATIONS);
     }
+    if actors {
+        names.push(ACTORS);
+    }
     for name in &names {
         concat(shards, name, &maps, &staging)?;
     }
     merged.write_summary(&staging.join(SUMMARY))?;
+    if actors {
+        // The article rows of each shard, in shard order, with the merged article ids; the
+        // corpus and source rows come from the merged counts.
+        let mut rows = Vec::new();
+        for (shard, map) in shards.iter().zip(&maps) {
+            let path = shard.join(ACTORS_SUMMARY);
+            let mut r = csv::Reader::from_path(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            for rec in r.records() {
+                let rec = rec.with_context(|| format!("{} is not valid CSV", path.display()))?;
+                if rec.get(0) != Some("article") {
+                    continue;
+                }
+                let mut fields: Vec<String> = rec.iter().map(String::from).collect();
+                if let Some(id) = map.get(&fields[2]) {
+                    fields[2] = id.clone();
+                }
+                rows.push(Ok(csv::StringRecord::from(fields)));
+            }
+        }
+        merged.write_actors_summary(&staging.join(ACTORS_SUMMARY), rows.into_iter())?;
+        names.push(ACTORS_SUMMARY);
+    }
     std::fs::write(staging.join(ROLLUPS), serde_json::to_vec(&merged)?)?;
     names.extend([SUMMARY, ROLLUPS]);
 

@@ -37,6 +37,12 @@ pub struct RunInfo {
     pub bias_model: String,
     /// `None` with `--no-tagger`.
     pub tagger: Option<String>,
+    /// The stance head (`None` without one, or with actors off).
+    #[serde(default)]
+    pub stance: Option<String>,
+    /// The actor gazetteer files, the shipped one first (empty with `--no-actors`).
+    #[serde(default)]
+    pub actors: Vec<String>,
     /// The base encoder folder and the arithmetic it ran in (`bf16` or `fp32`).
     pub encoder: String,
     pub precision: String,

@@ -25,6 +25,13 @@ pub const SENTENCES: &str = "sentences.csv";
 pub const TERMS: &str = "terms.csv";
 pub const SUMMARY: &str = "summary.csv";
 pub const EXPLANATIONS: &str = "explanations.csv";
+/// One row per actor mention (with the stance towards it).
+pub const ACTORS: &str = "actors.csv";
+/// Per actor: mentions, stance shares and frame shares, over the corpus, per source, per article.
+pub const ACTORS_SUMMARY: &str = "actors_summary.csv";
+/// The article rows of actors_summary.csv while a run writes them (the corpus and source rows
+/// are known only at the end, and come first in the finished file).
+const ACTORS_ARTICLES: &str = "actors_summary.articles.part";
 /// How many of the most frequent loaded terms `summary.csv` lists per row.
 pub const TOP_TERMS: usize = 10;
 
@@ -185,6 +192,8 @@ impl Sink {
 pub struct WriterOptions {
     /// Also write explanations.csv.
     pub explain: bool,
+    /// Also write actors.csv and actors_summary.csv.
+    pub actors: bool,
     /// Cells of text that start with `=`, `+`, `-`, `@`, tab or carriage return get a leading
     /// `'`, so a spreadsheet shows them as text instead of running them as formulas.
     pub excel_safe: bool,
@@ -206,6 +215,8 @@ pub struct Writer {
     terms: Sink,
     /// Only with `--explain`.
     explanations: Option<Sink>,
+    /// actors.csv and the article rows of actors_summary.csv, unless actors are off.
+    actors: Option<(Sink, Sink)>,
     /// Rows go to standard output as JSON lines; no files, no summary.
     stream: bool,
     corpus: Tally,
@@ -226,6 +237,7 @@ struct Open {
     /// The document's article_id in the output (its own, or made unique), once assigned.
     id: Option<String>,
     term_counts: HashMap<String, usize>,
+    actors: BTreeMap<String, ActorTally>,
 }
 
 impl Open {
@@ -254,6 +266,79 @@ struct Tally {
     p_biased_nanos: u64,
     n_biased: usize,
     term_counts: HashMap<String, usize>,
+    /// Per actor id (results written before actors were counted have none).
+    #[serde(default)]
+    actors: BTreeMap<String, ActorTally>,
+}
+
+/// What the mentions of one actor add up to.
+#[derive(Default, Clone, Serialize, Deserialize)]
+struct ActorTally {
+    mentions: usize,
+    /// Mentions with a stance (the stance head loaded, the mention within the encoder's
+    /// length limit), and how many of them are negative, neutral, positive.
+    with_stance: usize,
+    stance: [usize; 3],
+    /// Mentions inside quoted material.
+    quoted: usize,
+    /// Mentions in sentences that carry each frame.
+    frames: Vec<usize>,
+}
+
+impl ActorTally {
+    fn absorb(&mut self, o: &ActorTally) {
+        self.mentions += o.mentions;
+        self.with_stance += o.with_stance;
+        self.quoted += o.quoted;
+        for k in 0..3 {
+            self.stance[k] += o.stance[k];
+        }
+        self.frames.resize(self.frames.len().max(o.frames.len()), 0);
+        for (a, b) in self.frames.iter_mut().zip(&o.frames) {
+            *a += b;
+        }
+    }
+
+    /// The columns after `actor` in actors_summary.csv.
+    fn cells(&self, frames: usize) -> Vec<String> {
+        let mut row = vec![self.mentions.to_string(), self.with_stance.to_string()];
+        row.extend(
+            self.stance
+                .iter()
+                .map(|&c| format!("{:.4}", ratio(c as f64, self.with_stance))),
+        );
+        row.push(format!("{:.4}", ratio(self.quoted as f64, self.mentions)));
+        for j in 0..frames {
+            let c = self.frames.get(j).copied().unwrap_or(0);
+            row.push(format!("{:.4}", ratio(c as f64, self.mentions)));
+        }
+        row
+    }
+}
+
+/// The header of actors_summary.csv.
+fn actors_summary_head(labels: &[String]) -> Vec<String> {
+    let mut head: Vec<String> = [
+        "scope",
+        "source",
+        "article_id",
+        "actor",
+        "n_mentions",
+        "n_with_stance",
+        "share_negative",
+        "share_neutral",
+        "share_positive",
+        "share_quoted",
+    ]
+    .map(String::from)
+    .to_vec();
+    head.extend(labels.iter().map(|l| format!("share_{l}")));
+    head
+}
+
+/// The stance label of probabilities (negative, neutral, positive): the most probable.
+fn stance_label(p: &[f32; 3]) -> usize {
+    (0..3).fold(0, |b, k| if p[k] > p[b] { k } else { b })
 }
 
 /// The prefix of staging folders inside an output folder (`.staging-<process id>`).
@@ -488,6 +573,10 @@ impl Writer {
         if let Some(e) = &mut self.explanations {
             files.insert(EXPLANATIONS.to_string(), e.flushed_len()?);
         }
+        if let Some((a, r)) = &mut self.actors {
+            files.insert(ACTORS.to_string(), a.flushed_len()?);
+            files.insert(ACTORS_ARTICLES.to_string(), r.flushed_len()?);
+        }
         let c = Checkpoint {
             fingerprint: fingerprint.to_string(),
             docs_behind,
@@ -531,6 +620,9 @@ impl Writer {
             sentences: sink("sentence"),
             terms: sink("term"),
             explanations: options.explain.then(|| sink("explanation")),
+            actors: options
+                .actors
+                .then(|| (sink("actor"), sink("actor_summary"))),
             staging: PathBuf::new(),
             corpus: Tally::default(),
             sources: BTreeMap::new(),
@@ -561,6 +653,11 @@ impl Writer {
             terms: file(TERMS)?,
             explanations: if options.explain {
                 Some(file(EXPLANATIONS)?)
+            } else {
+                None
+            },
+            actors: if options.actors {
+                Some((file(ACTORS)?, file(ACTORS_ARTICLES)?))
             } else {
                 None
             },
@@ -633,6 +730,28 @@ impl Writer {
                 "end",
                 "drop",
             ])?;
+        }
+        if let Some((a, r)) = &mut w.actors {
+            a.row([
+                "article_id",
+                "sentence_index",
+                "start",
+                "end",
+                "mention",
+                "actor",
+                "stance",
+                "p_negative",
+                "p_neutral",
+                "p_positive",
+                "frames",
+                "voice",
+                "quoted",
+            ])?;
+            // In a stream, actor_summary rows carry the article scope only; files get the
+            // header when the finished file is assembled.
+            if w.stream {
+                r.row(actors_summary_head(labels))?;
+            }
         }
         Ok(())
     }
@@ -718,6 +837,51 @@ impl Writer {
                 ])?;
             }
             open.counts.n_terms += s.terms.len();
+            if let Some((out, _)) = &mut self.actors {
+                let frames = carried
+                    .iter()
+                    .map(|&j| self.labels[j].as_str())
+                    .collect::<Vec<_>>()
+                    .join(";");
+                for m in &s.actors {
+                    let quoted = in_quotes(&s.quoted, m.start, m.end);
+                    let t = open.actors.entry(m.actor.clone()).or_default();
+                    t.mentions += 1;
+                    t.quoted += quoted as usize;
+                    t.frames.resize(k, 0);
+                    for &j in &carried {
+                        t.frames[j] += 1;
+                    }
+                    let (label, probs) = match &m.stance {
+                        Some(p) => {
+                            let c = stance_label(p);
+                            t.with_stance += 1;
+                            t.stance[c] += 1;
+                            (
+                                ["negative", "neutral", "positive"][c],
+                                p.map(|v| format!("{v:.4}")),
+                            )
+                        }
+                        None => ("", Default::default()),
+                    };
+                    let [pn, pu, pp] = probs;
+                    out.row([
+                        id_cell.as_str(),
+                        &i.to_string(),
+                        &cursor.at(m.start).to_string(),
+                        &cursor.at(m.end).to_string(),
+                        &safe(&doc.text[m.start..m.end]),
+                        &safe(&m.actor),
+                        label,
+                        &pn,
+                        &pu,
+                        &pp,
+                        &frames,
+                        s.voice.label(),
+                        if quoted { "1" } else { "0" },
+                    ])?;
+                }
+            }
             let end = cursor.at(s.end);
             let mut row = vec![
                 id_cell.clone(),
@@ -799,8 +963,18 @@ impl Writer {
             .clone()
             .filter(|s| !s.trim().is_empty())
             .unwrap_or_else(|| "(unknown)".into());
+        if let Some((_, rows)) = &mut self.actors {
+            for (actor, t) in &open.actors {
+                let mut row = vec!["article".to_string(), text(&source), text(&id), text(actor)];
+                row.extend(t.cells(self.labels.len()));
+                rows.row(&row)?;
+            }
+        }
         for tally in [&mut self.corpus, self.sources.entry(source).or_default()] {
             tally.add(&counts, &frame_counts, &open.term_counts);
+            for (actor, t) in &open.actors {
+                tally.actors.entry(actor.clone()).or_default().absorb(t);
+            }
         }
         Ok(())
     }
@@ -860,6 +1034,21 @@ impl Writer {
         if self.explanations.is_some() {
             names.push(EXPLANATIONS);
         }
+        if let Some((a, r)) = &mut self.actors {
+            a.flush()?;
+            r.flush()?;
+            let part = self.staging.join(ACTORS_ARTICLES);
+            let rows = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_path(&part)
+                .with_context(|| format!("cannot read {}", part.display()))?
+                .into_records()
+                .map(|r| r.map_err(anyhow::Error::from));
+            rollups.write_actors_summary(&self.staging.join(ACTORS_SUMMARY), rows)?;
+            std::fs::remove_file(&part)
+                .with_context(|| format!("cannot remove {}", part.display()))?;
+            names.extend([ACTORS, ACTORS_SUMMARY]);
+        }
         commit(&self.dir, &self.staging, &names, run)
     }
 }
@@ -892,8 +1081,10 @@ pub fn commit(dir: &Path, staging: &Path, names: &[&str], run: Option<RunInfo>) 
         Ok(())
     };
     remove(dir.join(RUN))?;
-    if !names.contains(&EXPLANATIONS) {
-        remove(dir.join(EXPLANATIONS))?;
+    for optional in [EXPLANATIONS, ACTORS, ACTORS_SUMMARY] {
+        if !names.contains(&optional) {
+            remove(dir.join(optional))?;
+        }
     }
     if record {
         names.push(RUN);
@@ -952,6 +1143,41 @@ impl Rollups {
         for (source, t) in &other.sources {
             self.sources.entry(source.clone()).or_default().absorb(t);
         }
+    }
+
+    /// Writes actors_summary.csv: per actor the corpus rows, then the rows of each source, then
+    /// `articles` (the article rows, as written during the run or taken from shards).
+    pub fn write_actors_summary(
+        &self,
+        path: &Path,
+        articles: impl Iterator<Item = Result<csv::StringRecord>>,
+    ) -> Result<()> {
+        let mut out = CsvOut::create(path.to_path_buf())?;
+        out.row(actors_summary_head(&self.labels))?;
+        let safe = |c: &str| -> String {
+            if self.excel_safe {
+                excel_safe(c).into_owned()
+            } else {
+                c.to_string()
+            }
+        };
+        let k = self.labels.len();
+        let scopes = std::iter::once(("corpus", "", &self.corpus))
+            .chain(self.sources.iter().map(|(s, t)| ("source", s.as_str(), t)));
+        for (scope, source, tally) in scopes {
+            let mut actors: Vec<(&String, &ActorTally)> = tally.actors.iter().collect();
+            // Most mentioned first, then by id.
+            actors.sort_by(|a, b| b.1.mentions.cmp(&a.1.mentions).then(a.0.cmp(b.0)));
+            for (actor, t) in actors {
+                let mut row = vec![scope.to_string(), safe(source), String::new(), safe(actor)];
+                row.extend(t.cells(k));
+                out.row(&row)?;
+            }
+        }
+        for rec in articles {
+            out.row(&rec?)?;
+        }
+        out.flush()
     }
 
     /// Writes summary.csv: the corpus row, then one row per source.
@@ -1016,6 +1242,9 @@ impl Tally {
         self.n_terms += o.n_terms;
         for (term, n) in &o.term_counts {
             *self.term_counts.entry(term.clone()).or_default() += n;
+        }
+        for (actor, t) in &o.actors {
+            self.actors.entry(actor.clone()).or_default().absorb(t);
         }
     }
 

@@ -167,6 +167,8 @@ pub fn render(results: &Results, folder: &str, drawn: &str) -> Result<String> {
             views => Serde(&results.views),
             n_viewable => results.n_viewable,
             changed => results.changed.clone(),
+            actors => Serde(&results.actors),
+            actors_per_source => crate::report::results::ACTORS_PER_SOURCE,
             voice_words => voices,
             charts => context! {
                 frames => frames,

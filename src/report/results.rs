@@ -12,7 +12,7 @@ use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
 use crate::doc::{in_quotes, Voice};
-use crate::output::{RunInfo, ARTICLES, SENTENCES, SUMMARY, TERMS};
+use crate::output::{RunInfo, ACTORS_SUMMARY, ARTICLES, SENTENCES, SUMMARY, TERMS};
 use crate::text::quotes::QuoteTracker;
 
 /// At most this many rows in the page's table of articles (the rest are in articles.csv).
@@ -36,6 +36,25 @@ pub struct SummaryRow {
     pub mean_p_biased: String,
     pub share_biased: String,
     pub top_terms: String,
+}
+
+/// At most this many actors per source in the page's actor table (all are in
+/// actors_summary.csv).
+pub const ACTORS_PER_SOURCE: usize = 12;
+
+/// A corpus or source row of `actors_summary.csv`, cells as written.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActorRow {
+    /// Empty for the corpus rows.
+    pub source: String,
+    pub actor: String,
+    pub n_mentions: String,
+    pub share_negative: String,
+    pub share_neutral: String,
+    pub share_positive: String,
+    pub share_quoted: String,
+    /// One per frame label: the share of the actor's mentions in sentences of that frame.
+    pub frames: Vec<String>,
 }
 
 /// An `articles.csv` row, cells as written, plus where its full view is (if shown).
@@ -142,6 +161,9 @@ pub struct Results {
     pub n_viewable: usize,
     /// Files that differ from the checksums in run.json (changed or replaced since the run).
     pub changed: Vec<String>,
+    /// The most mentioned actors over the corpus and per source (`None`: the folder has no
+    /// actors_summary.csv, as with `score --no-actors`).
+    pub actors: Option<Vec<ActorRow>>,
 }
 
 type Row = HashMap<String, String>;
@@ -414,7 +436,42 @@ pub fn read(dir: &Path, max_views: usize) -> Result<Results> {
         .cloned()
         .collect();
     articles.truncate(ARTICLE_TABLE_CAP);
+    let actors = if dir.join(ACTORS_SUMMARY).is_file() {
+        let mut rows = Vec::new();
+        let mut per_source: HashMap<String, usize> = HashMap::new();
+        for_rows(dir, ACTORS_SUMMARY, |row| {
+            if !matches!(
+                row.get("scope").map(String::as_str),
+                Some("corpus" | "source")
+            ) {
+                return Ok(());
+            }
+            // Rows come most mentioned first within each scope.
+            let n = per_source.entry(cell(&row, "source")).or_default();
+            *n += 1;
+            if *n <= ACTORS_PER_SOURCE {
+                rows.push(ActorRow {
+                    source: cell(&row, "source"),
+                    actor: cell(&row, "actor"),
+                    n_mentions: cell(&row, "n_mentions"),
+                    share_negative: cell(&row, "share_negative"),
+                    share_neutral: cell(&row, "share_neutral"),
+                    share_positive: cell(&row, "share_positive"),
+                    share_quoted: cell(&row, "share_quoted"),
+                    frames: labels
+                        .iter()
+                        .map(|l| cell(&row, &format!("share_{l}")))
+                        .collect(),
+                });
+            }
+            Ok(())
+        })?;
+        Some(rows)
+    } else {
+        None
+    };
     Ok(Results {
+        actors,
         labels,
         run,
         corpus,

@@ -18,7 +18,8 @@ use super::EncoderArgs;
 
 /// Evaluate a frame model on gold labels: per-frame precision, recall, F1 at the model's
 /// thresholds, macro-F1, and expected calibration error (10 bins); with --tagger, the
-/// loaded-term tagger's word-level and character-overlap scores too.
+/// loaded-term tagger's word-level and character-overlap scores too; with --stance, the stance
+/// head and the actor gazetteer instead.
 ///
 /// For a one-label model (the bias head) it also prints the two-class macro-F1.
 ///

@@ -19,7 +19,7 @@ use framescore::text::lexicon::Lexicon;
 
 use super::EncoderArgs;
 
-/// Score articles: split into sentences, classify frames, find loaded terms, write CSVs.
+/// Score articles: split into sentences, classify frames, find loaded terms and actors, write CSVs.
 ///
 /// Reads .txt, .md, .html/.htm, .jsonl, .json and .csv (see the README for each format); files
 /// of any other type, and files that cannot be read, get a row with status `error` in

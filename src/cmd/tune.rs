@@ -17,12 +17,14 @@ use framescore::model::tagger::Tagger;
 /// are made).
 ///
 /// Each --task NAME=FILE is a labelled CSV as for `train` (id,text,doc,<label>... with 0/1
-/// values) or a tagging JSONL as for `train-tagger`; all tasks share the tuned layers and get
-/// one head each. Writes OUT/tuned/ (encoder.safetensors: the tuned layers, 21 MB for 3 layers)
-/// and OUT/NAME/ per task (a frame model folder for a CSV, a tagger folder for a JSONL), which
-/// score --model / --bias-model / --tagger and eval read. Each task's documents are split into a
-/// fitting part and a validation part (seeded); thresholds and calibration come from the
-/// validation part. The defaults rebuild the shipped models (`--out models`).
+/// values), a tagging JSONL as for `train-tagger`, or a stance JSONL in NewsMTSC's format as for
+/// `train-stance` (recognised by its `sentence_normalized` field); all tasks share the tuned
+/// layers and get one head each. Writes OUT/tuned/ (encoder.safetensors: the tuned layers, 21 MB
+/// for 3 layers) and OUT/NAME/ per task (a frame model folder for a CSV, a tagger or stance
+/// folder for a JSONL), which score --model / --bias-model / --tagger / --stance and eval read.
+/// Each task's documents are split into a fitting part and a validation part (seeded);
+/// thresholds and calibration come from the validation part. The defaults rebuild the shipped
+/// frame, bias and tagger models (`--out models`; the stance heads are made by `train-stance`).
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// A task as NAME=FILE; repeatable. A CSV is a sentence task (one head over its label

@@ -970,11 +970,9 @@ impl Writer {
                 rows.row(&row)?;
             }
         }
+        let doc = Tally::of_document(&counts, &frame_counts, &open.term_counts, &open.actors);
         for tally in [&mut self.corpus, self.sources.entry(source).or_default()] {
-            tally.add(&counts, &frame_counts, &open.term_counts);
-            for (actor, t) in &open.actors {
-                tally.actors.entry(actor.clone()).or_default().absorb(t);
-            }
+            tally.absorb(&doc);
         }
         Ok(())
     }
@@ -1248,25 +1246,26 @@ impl Tally {
         }
     }
 
-    fn add(&mut self, c: &DocCounts, frames: &[usize], terms: &HashMap<String, usize>) {
-        if c.ok {
-            self.n_ok += 1;
-        } else {
-            self.n_not_ok += 1;
-        }
-        self.n_sentences += c.n_sent;
-        self.n_words += c.n_words;
-        self.n_words_quoted += c.n_words_quoted;
-        self.n_terms_quoted += c.n_terms_quoted;
-        self.p_biased_nanos += c.p_biased_nanos;
-        self.n_biased += c.n_biased;
-        self.frame_counts.resize(frames.len(), 0);
-        for (a, b) in self.frame_counts.iter_mut().zip(frames) {
-            *a += b;
-        }
-        self.n_terms += c.n_terms;
-        for (term, n) in terms {
-            *self.term_counts.entry(term.clone()).or_default() += n;
+    /// What one document adds to the roll-ups (added with [`Tally::absorb`], as shards are).
+    fn of_document(
+        c: &DocCounts,
+        frames: &[usize],
+        terms: &HashMap<String, usize>,
+        actors: &BTreeMap<String, ActorTally>,
+    ) -> Tally {
+        Tally {
+            n_ok: c.ok as usize,
+            n_not_ok: !c.ok as usize,
+            n_sentences: c.n_sent,
+            n_words: c.n_words,
+            frame_counts: frames.to_vec(),
+            n_terms: c.n_terms,
+            n_words_quoted: c.n_words_quoted,
+            n_terms_quoted: c.n_terms_quoted,
+            p_biased_nanos: c.p_biased_nanos,
+            n_biased: c.n_biased,
+            term_counts: terms.clone(),
+            actors: actors.clone(),
         }
     }
 

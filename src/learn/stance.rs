@@ -11,6 +11,7 @@ use anyhow::{bail, Context, Result};
 use indicatif::ProgressBar;
 use serde::Deserialize;
 use tch::{nn, nn::OptimizerConfig, Device, Kind, Tensor};
+use tokenizers::Encoding;
 
 use crate::learn::data::folds_by_group;
 use crate::learn::eval::f1;
@@ -77,14 +78,16 @@ fn newsmtsc_doc(gid: &str) -> String {
 /// Whether `path` holds stance data (NewsMTSC's JSONL: its first line has
 /// `sentence_normalized`) rather than tagging spans.
 pub fn is_stance_file(path: &Path) -> bool {
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|t| {
-            let line = t.lines().find(|l| !l.trim().is_empty())?.to_string();
-            let v: serde_json::Value = serde_json::from_str(&line).ok()?;
-            Some(v.get("sentence_normalized").is_some())
-        })
-        .unwrap_or(false)
+    use std::io::BufRead;
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    std::io::BufReader::new(file)
+        .lines()
+        .map_while(std::result::Result::ok)
+        .find(|l| !l.trim().is_empty())
+        .and_then(|line| serde_json::from_str::<serde_json::Value>(&line).ok())
+        .is_some_and(|v| v.get("sentence_normalized").is_some())
 }
 
 /// Reads a NewsMTSC-format JSONL file (`from`/`to` in code points, `polarity` 2, 4 or 6).
@@ -234,6 +237,56 @@ fn argmax(p: &[f32]) -> usize {
     (0..p.len()).fold(0, |b, k| if p[k] > p[b] { k } else { b })
 }
 
+/// One target the encoder kept (a mention past its length limit has no tokens).
+#[derive(Debug, Clone)]
+pub struct KeptTarget {
+    /// Its index in the sentence's `targets`.
+    pub index: usize,
+    /// The mention's tokens in the sentence's encoding.
+    pub tokens: Range<i64>,
+    pub class: usize,
+}
+
+/// The targets of `s` that `encoding` (its tokenization) kept, in order.
+pub fn kept_targets(s: &StanceSentence, encoding: &Encoding) -> Vec<KeptTarget> {
+    s.targets
+        .iter()
+        .enumerate()
+        .filter_map(|(index, t)| {
+            Some(KeptTarget {
+                index,
+                tokens: stance::mention_tokens(encoding, &t.span)?,
+                class: t.class,
+            })
+        })
+        .collect()
+}
+
+/// `s` with only the `kept` targets (what held-out scores during training are computed on),
+/// its source renamed by `source`.
+pub fn with_kept(s: &StanceSentence, kept: &[KeptTarget], source: &str) -> StanceSentence {
+    StanceSentence {
+        targets: kept.iter().map(|k| s.targets[k.index].clone()).collect(),
+        source: source.to_string(),
+        ..s.clone()
+    }
+}
+
+/// The calibration temperature in 0.5-4 (steps of 0.05) with the lowest mean cross-entropy of
+/// `logits` `[n, 3]` against `gold` classes.
+pub fn best_temperature(logits: &Tensor, gold: &[usize]) -> f64 {
+    let y = Tensor::from_slice(&gold.iter().map(|&c| c as i64).collect::<Vec<_>>());
+    let mut best = (f64::INFINITY, 1.0);
+    for i in 10..=80 {
+        let t = i as f64 * 0.05;
+        let nll = (logits / t).cross_entropy_for_logits(&y).double_value(&[]);
+        if nll < best.0 {
+            best = (nll, t);
+        }
+    }
+    best.1
+}
+
 /// Scores per source, then over all (source `all`), of `head` on `data`.
 pub fn evaluate(
     encoder: &Encoder,
@@ -359,10 +412,10 @@ impl Default for StanceOptions {
     }
 }
 
-/// One encoded sentence: its token states `[len, h]` and the token range of each target.
+/// One encoded sentence: its token states `[len, h]` and the targets the encoder kept.
 struct Cached {
     states: Tensor,
-    targets: Vec<(Range<i64>, usize)>,
+    targets: Vec<KeptTarget>,
 }
 
 fn encode_all(encoder: &Encoder, data: &[&StanceSentence]) -> Result<Vec<Cached>> {
@@ -372,11 +425,7 @@ fn encode_all(encoder: &Encoder, data: &[&StanceSentence]) -> Result<Vec<Cached>
     encoder.each_batch(&encodings, |rows, hidden, _mask| {
         for (r, &i) in rows.iter().enumerate() {
             let len = encodings[i].get_ids().len() as i64;
-            let targets = data[i]
-                .targets
-                .iter()
-                .filter_map(|t| Some((stance::mention_tokens(&encodings[i], &t.span)?, t.class)))
-                .collect();
+            let targets = kept_targets(data[i], &encodings[i]);
             out[i] = Some(Cached {
                 states: hidden
                     .get(r as i64)
@@ -397,7 +446,6 @@ fn encode_all(encoder: &Encoder, data: &[&StanceSentence]) -> Result<Vec<Cached>
 /// their classes.
 fn batch(items: &[&Cached]) -> (Tensor, Tensor, Vec<stance::MentionTokens>, Vec<i64>) {
     let l = items.iter().map(|c| c.states.size()[0]).max().unwrap_or(1);
-    let h = items[0].states.size()[1];
     let mut states = Vec::with_capacity(items.len());
     let mut mask = vec![0i64; items.len() * l as usize];
     let (mut mentions, mut classes) = (vec![], vec![]);
@@ -407,12 +455,11 @@ fn batch(items: &[&Cached]) -> (Tensor, Tensor, Vec<stance::MentionTokens>, Vec<
         for t in 0..len {
             mask[r * l as usize + t as usize] = 1;
         }
-        for (range, class) in &c.targets {
-            mentions.push((r as i64, range.clone()));
-            classes.push(*class as i64);
+        for t in &c.targets {
+            mentions.push((r as i64, t.tokens.clone()));
+            classes.push(t.class as i64);
         }
     }
-    let _ = h;
     (
         Tensor::stack(&states, 0),
         Tensor::from_slice(&mask).view([items.len() as i64, l]),
@@ -421,20 +468,18 @@ fn batch(items: &[&Cached]) -> (Tensor, Tensor, Vec<stance::MentionTokens>, Vec<
     )
 }
 
-fn probs_of(params: &[Tensor; 7], cached: &[Cached], temperature: f64) -> Vec<Vec<f32>> {
+/// The head's logits `[n, 3]` for every kept target of `cached`, in order.
+fn logits_of(params: &[Tensor; 7], cached: &[Cached]) -> Tensor {
     let _guard = tch::no_grad_guard();
     let mut out = Vec::new();
     for chunk in cached.chunks(64) {
         let refs: Vec<&Cached> = chunk.iter().collect();
         let (h, m, mentions, _) = batch(&refs);
-        if mentions.is_empty() {
-            continue;
+        if !mentions.is_empty() {
+            out.push(stance::logits(params, &h, &m, &mentions, 0.0, false));
         }
-        let p = (stance::logits(params, &h, &m, &mentions, 0.0, false) / temperature)
-            .softmax(-1, Kind::Float);
-        out.extend(crate::model::encode::rows(&p));
     }
-    out
+    Tensor::cat(&out, 0)
 }
 
 /// Fits the stance head on `data` (frozen encoder), choosing the epoch and a temperature on
@@ -509,14 +554,18 @@ pub fn train(
     progress.set_length((opts.epochs * steps) as u64);
     progress.set_message("fitting the stance head");
     let val_sentences: Vec<StanceSentence> = val_refs.iter().map(|s| (*s).clone()).collect();
-    // Only targets the encoder kept are scored during the epoch choice.
-    let kept: Vec<StanceSentence> = val_sentences
+    // The epoch choice scores the targets the encoder kept; NewsMTSC and our own sentences
+    // weigh the same in it (ours pooled: a family alone holds a handful of held-out mentions).
+    let pooled: Vec<StanceSentence> = val_refs
         .iter()
         .zip(&val_cache)
         .map(|(s, c)| {
-            let mut s = s.clone();
-            s.targets.truncate(c.targets.len());
-            s
+            let source = if s.source == "newsmtsc" {
+                "newsmtsc"
+            } else {
+                "own"
+            };
+            with_kept(s, &c.targets, source)
         })
         .collect();
     let mut best: Option<(f64, usize, Vec<Tensor>)> = None;
@@ -541,21 +590,7 @@ pub fn train(
             opt.backward_step(&loss);
             progress.inc(1);
         }
-        let probs = probs_of(&params(), &val_cache, 1.0);
-        // NewsMTSC and our own sentences weigh the same in the choice (ours pooled: a family
-        // alone holds a handful of held-out mentions).
-        let pooled: Vec<StanceSentence> = kept
-            .iter()
-            .map(|s| StanceSentence {
-                source: if s.source == "newsmtsc" {
-                    "newsmtsc"
-                } else {
-                    "own"
-                }
-                .into(),
-                ..s.clone()
-            })
-            .collect();
+        let probs = crate::model::encode::rows(&logits_of(&params(), &val_cache));
         let scores = scores_by_source(&pooled, &probs);
         let per_source: Vec<f64> = scores
             .iter()
@@ -572,29 +607,11 @@ pub fn train(
     let p: [Tensor; 7] = snapshot
         .try_into()
         .map_err(|_| anyhow::anyhow!("seven tensors"))?;
-    // Temperature: the lowest held-out negative log-likelihood on a grid.
     let gold: Vec<usize> = val_cache
         .iter()
-        .flat_map(|c| c.targets.iter().map(|t| t.1))
+        .flat_map(|c| c.targets.iter().map(|t| t.class))
         .collect();
-    let raw = probs_of(&p, &val_cache, 1.0);
-    let nll = |t: f64| -> f64 {
-        raw.iter()
-            .zip(&gold)
-            .map(|(q, &g)| {
-                let logits: Vec<f64> = q
-                    .iter()
-                    .map(|&v| (f64::from(v).max(1e-12)).ln() / t)
-                    .collect();
-                let z = logits.iter().map(|v| v.exp()).sum::<f64>().ln();
-                z - logits[g]
-            })
-            .sum()
-    };
-    let temperature = (5..=40)
-        .map(|k| k as f64 / 10.0)
-        .min_by(|a, b| nll(*a).total_cmp(&nll(*b)))
-        .unwrap_or(1.0);
+    let temperature = best_temperature(&logits_of(&p, &val_cache), &gold);
     let (encoder_name, layers) = modelfile::encoder_identity(encoder);
     let mut head = StanceHead::new(
         StanceConfig {

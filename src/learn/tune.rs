@@ -222,8 +222,8 @@ enum Targets {
     Sentences(Tensor),
     /// Per row, one label per token: 1 loaded, 0 not, -1 special token (ignored).
     Tokens(Vec<Vec<f32>>),
-    /// Per row, each target's token range and class.
-    Stance(Vec<Vec<(std::ops::Range<i64>, usize)>>),
+    /// Per row, the targets the encoder kept.
+    Stance(Vec<Vec<stance_data::KeptTarget>>),
 }
 
 /// A head's parameters: a linear layer for sentence tasks, the token network for token tasks.
@@ -310,15 +310,10 @@ pub fn tune(
                 (Targets::Tokens(labels), opts.token_batch)
             }
             TaskData::Stance(d) => {
-                let targets: Vec<Vec<(std::ops::Range<i64>, usize)>> = d
+                let targets: Vec<Vec<stance_data::KeptTarget>> = d
                     .iter()
                     .zip(&encodings)
-                    .map(|(s, e)| {
-                        s.targets
-                            .iter()
-                            .filter_map(|t| Some((stance::mention_tokens(e, &t.span)?, t.class)))
-                            .collect()
-                    })
+                    .map(|(s, e)| stance_data::kept_targets(s, e))
                     .collect();
                 fit.retain(|&i| !targets[i].is_empty());
                 // Our own sentences are few and the domain the head is for.
@@ -460,9 +455,9 @@ pub fn tune(
                         let mut mentions = vec![];
                         let mut classes = vec![];
                         for (r, &i) in rows.iter().enumerate() {
-                            for (range, class) in &targets[i] {
-                                mentions.push((r as i64, range.clone()));
-                                classes.push(*class as i64);
+                            for t in &targets[i] {
+                                mentions.push((r as i64, t.tokens.clone()));
+                                classes.push(t.class as i64);
                             }
                         }
                         let logits = stance::logits(
@@ -696,29 +691,22 @@ fn stance_model(
         let (hidden, mask) = top(encoder, &p.states, &rows, layers.clone(), false);
         let mut mentions = vec![];
         for (r, &i) in rows.iter().enumerate() {
-            for (range, class) in &targets[i] {
-                mentions.push((r as i64, range.clone()));
-                gold.push(*class);
+            for t in &targets[i] {
+                mentions.push((r as i64, t.tokens.clone()));
+                gold.push(t.class);
             }
-            let mut s = data[i].clone();
-            s.targets.truncate(targets[i].len());
-            val.push(s);
+            val.push(stance_data::with_kept(
+                &data[i],
+                &targets[i],
+                &data[i].source,
+            ));
         }
         logits.push(stance::logits(
             &params, &hidden, &mask, &mentions, 0.0, false,
         ));
     }
     let logits = Tensor::cat(&logits, 0);
-    let y = Tensor::from_slice(&gold.iter().map(|&c| c as i64).collect::<Vec<_>>());
-    let mut best = (f64::INFINITY, 1.0);
-    for i in 10..=80 {
-        let t = i as f64 * 0.05;
-        let nll = (&logits / t).cross_entropy_for_logits(&y).double_value(&[]);
-        if nll < best.0 {
-            best = (nll, t);
-        }
-    }
-    let temperature = best.1;
+    let temperature = stance_data::best_temperature(&logits, &gold);
     let probs = crate::model::encode::rows(&(&logits / temperature).softmax(-1, Kind::Float));
     let scores = stance_data::scores_by_source(&val, &probs);
     let head = StanceHead::new(

@@ -837,12 +837,13 @@ impl Writer {
                 ])?;
             }
             open.counts.n_terms += s.terms.len();
+            // The `frames` cell of the sentence's row and of its actors' rows.
+            let frames = carried
+                .iter()
+                .map(|&j| self.labels[j].as_str())
+                .collect::<Vec<_>>()
+                .join(";");
             if let Some((out, _)) = &mut self.actors {
-                let frames = carried
-                    .iter()
-                    .map(|&j| self.labels[j].as_str())
-                    .collect::<Vec<_>>()
-                    .join(";");
                 for m in &s.actors {
                     let quoted = in_quotes(&s.quoted, m.start, m.end);
                     let t = open.actors.entry(m.actor.clone()).or_default();
@@ -892,13 +893,7 @@ impl Writer {
             row.push(safe(doc.sentence_text(s)));
             row.extend(s.probs.iter().map(|p| format!("{p:.4}")));
             row.push(s.p_biased.map(|p| format!("{p:.4}")).unwrap_or_default());
-            row.push(
-                carried
-                    .iter()
-                    .map(|&j| self.labels[j].as_str())
-                    .collect::<Vec<_>>()
-                    .join(";"),
-            );
+            row.push(frames);
             row.push(safe(&surfaces.join(";")));
             row.push(s.voice.label().to_string());
             self.sentences.row(&row)?;

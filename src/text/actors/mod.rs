@@ -155,13 +155,11 @@ const TITLES: &[&str] = &[
     "Speaker",
     "Former",
     "Ayatollah",
-    "Leader",
     "Adviser",
     "Advisor",
     "Team",
     "Supreme",
     "Sheikh",
-    "Chancellor",
     "Mayor",
 ];
 
@@ -267,12 +265,11 @@ fn keep(text: &str, range: &Range<usize>, alias: &Alias) -> bool {
         .split(|c: char| !(c.is_alphanumeric() || c == '.'))
         .next()
         .unwrap_or("");
-    let prev_word = before
-        .trim_end()
-        .rsplit(|c: char| c.is_whitespace())
-        .next()
-        .unwrap_or("")
-        .trim_start_matches(|c: char| !c.is_alphanumeric());
+    // The word before the match: the last whitespace-separated token, leading quotes and
+    // brackets cut off.
+    let head = before.trim_end();
+    let token = head.rsplit(char::is_whitespace).next().unwrap_or("");
+    let prev_word = token.trim_start_matches(|c: char| !c.is_alphanumeric());
     let spaced = after.starts_with([' ', '\u{a0}']);
     if spaced && NAME_WORDS.contains(&next_word.trim_end_matches('.')) {
         return false;
@@ -292,27 +289,19 @@ fn keep(text: &str, range: &Range<usize>, alias: &Alias) -> bool {
         Kind::Person if !alias.alias.contains(' ') => {
             // A first name: a title-case word right before the surname, not opening the
             // sentence or a quotation, with nothing between them.
-            let head = before.trim_end();
-            let token = head.rsplit(char::is_whitespace).next().unwrap_or("");
-            let word = token.trim_start_matches(|c: char| !c.is_alphanumeric());
             let rest = head[..head.len() - token.len()].trim_end();
             let opens = rest.is_empty()
-                || token.len() != word.len()
+                || token.len() != prev_word.len()
                 || rest.ends_with(['.', '!', '?', ':', ';', '"', '\u{201c}', '(']);
-            let first_name = spaced_before(before)
-                && word.ends_with(char::is_alphanumeric)
-                && word.starts_with(char::is_uppercase)
-                && word.chars().skip(1).any(char::is_lowercase)
+            let first_name = before.ends_with([' ', '\u{a0}'])
+                && prev_word.ends_with(char::is_alphanumeric)
+                && prev_word.starts_with(char::is_uppercase)
+                && prev_word.chars().skip(1).any(char::is_lowercase)
                 && !opens;
-            !first_name || TITLES.contains(&word)
+            !first_name || TITLES.contains(&prev_word)
         }
         _ => true,
     }
-}
-
-/// Whether the text before a match ends in a space (the match is a word of its own).
-fn spaced_before(before: &str) -> bool {
-    before.ends_with([' ', '\u{a0}'])
 }
 
 /// The rows of one gazetteer file: (line number, row, switched off).

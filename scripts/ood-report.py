@@ -14,7 +14,10 @@ articles no training round draws from).
 Variants (by the row ids of train.csv):
   rounds1-6      the data before round 7 (the shipped models' data until issue 15)
   +round7        plus round 7's 2,520 real sentences (news voice, rivalry and bloc language)
-  +synthetic     plus the 640 declared synthetic sentences
+  +synthetic     plus round 7's 640 declared synthetic sentences (synthetic-r7.csv)
+  +synthetic-r8  plus round 8's 1,120 declared synthetic sentences (datasets/framing/
+                 synthetic-r8.csv, not in train.csv: news voice on space and US-China
+                 relations, later UN-debate voice, hard negatives)
   +distilled     plus the 2,500 distilled rows (distilled.csv: the accurate set's probabilities
                  as soft targets); rows from the held-out family's pool (`un`, or PTC/BABE/
                  NewsMTSC for `news`) are left out of its fold. The accurate set that labelled
@@ -68,9 +71,9 @@ ROUND7 = {r["id"] for r in read(os.path.join(DATA, "annotation", "candidates-rou
 
 def in_variant(row, variant):
     if row["source"] == "synthetic":
-        return variant in ("+synthetic", "+distilled")
+        return variant in ("+synthetic", "+synthetic-r8", "+distilled")
     if row["id"] in ROUND7:
-        return variant in ("+round7", "+synthetic", "+distilled")
+        return variant in ("+round7", "+synthetic", "+synthetic-r8", "+distilled")
     return True
 
 
@@ -144,6 +147,8 @@ def main():
             rows = [r for r in train if in_variant(r, variant)]
             if variant == "+distilled":
                 rows += read(os.path.join(DATA, "distilled.csv"))
+            if variant == "+synthetic-r8":
+                rows += read(os.path.join(DATA, "synthetic-r8.csv"))
             means = []
             for fam in FAMILIES:
                 held = [r for r in real if r["source"] == fam]

@@ -226,6 +226,11 @@ fn tune_writes_tuned_layers_and_models_that_score_together() {
         serde_json::from_str(&std::fs::read_to_string(out.join("frames/frames.json")).unwrap())
             .unwrap();
     assert_eq!(config["layers"], "../tuned/encoder.safetensors");
+    // Length-bucketed batches unless --random-batches; the card says which.
+    let card: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("tuned/tuned.json")).unwrap())
+            .unwrap();
+    assert_eq!(card["length_bucketed"], true, "{card}");
 
     // Both new models score the seed article in one run.
     let seed = root().join("datasets/articles/mondo-2024-01-28-nasa-china-lunar-samples.txt");

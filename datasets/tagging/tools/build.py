@@ -119,7 +119,21 @@ def codebook():
     return rows
 
 
+def synthetic_r8():
+    """Round 8's synthetic sentences' loaded terms: a training file of their own
+    (synthetic-r8.jsonl), added as a second `--task tagger=`; not in the shipped models."""
+    path = os.path.join(ROOT, "datasets", "framing", "annotation", "synthetic", "synthetic-r8.csv")
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = [{"id": r["id"], "doc": r["id"], "source": "synthetic", "text": r["text"],
+                 "spans": term_spans(r["text"], r["terms"])} for r in csv.DictReader(f)]
+    with open(os.path.join(OUT, "synthetic-r8.jsonl"), "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    print(f"synthetic-r8: {len(rows)} sentences, {sum(len(r['spans']) for r in rows)} spans")
+
+
 def main():
+    synthetic_r8()
     b, p, c = babe(), ptc(), codebook()
     for part in ("train", "test"):
         rows = b[part] + p[part] + c[part]

@@ -92,6 +92,15 @@ def term_spans(text, terms):
     return sorted(spans)
 
 
+def synthetic(name):
+    """The loaded terms of a file of declared synthetic sentences (framing/annotation/synthetic/),
+    training rows of source `synthetic`, each its own document."""
+    path = os.path.join(ROOT, "datasets", "framing", "annotation", "synthetic", name)
+    with open(path, newline="", encoding="utf-8") as f:
+        return [{"id": r["id"], "doc": r["id"], "source": "synthetic", "text": r["text"],
+                 "spans": term_spans(r["text"], r["terms"])} for r in csv.DictReader(f)]
+
+
 def codebook():
     """Round 7's loaded terms (first pass), the synthetic sentences' and the news test set's."""
     ann = os.path.join(ROOT, "datasets", "framing", "annotation")
@@ -107,9 +116,7 @@ def codebook():
             c = cands[r["id"]]
             rows["train"].append({"id": r["id"], "doc": c["doc"], "source": "codebook", "text": c["text"],
                                   "spans": term_spans(c["text"], r["terms"])})
-    for r in read("synthetic/synthetic-r7.csv"):
-        rows["train"].append({"id": r["id"], "doc": r["id"], "source": "synthetic", "text": r["text"],
-                              "spans": term_spans(r["text"], r["terms"])})
+    rows["train"] += synthetic("synthetic-r7.csv")
     cands = {r["id"]: r for r in read("news-test-candidates.csv")}
     for k in (1, 2, 3):
         for r in read(f"annotations/news-test{k}.csv"):
@@ -122,10 +129,7 @@ def codebook():
 def synthetic_r8():
     """Round 8's synthetic sentences' loaded terms: a training file of their own
     (synthetic-r8.jsonl), added as a second `--task tagger=`; not in the shipped models."""
-    path = os.path.join(ROOT, "datasets", "framing", "annotation", "synthetic", "synthetic-r8.csv")
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = [{"id": r["id"], "doc": r["id"], "source": "synthetic", "text": r["text"],
-                 "spans": term_spans(r["text"], r["terms"])} for r in csv.DictReader(f)]
+    rows = synthetic("synthetic-r8.csv")
     with open(os.path.join(OUT, "synthetic-r8.jsonl"), "w", encoding="utf-8") as f:
         for r in rows:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")

@@ -54,6 +54,15 @@ def source_of(row_id, doc):
     raise ValueError(f"no source family for {row_id}")
 
 
+def synthetic(path):
+    """A file of declared synthetic sentences as training rows: each its own document, source
+    `synthetic`, the facet it was written for in `note`."""
+    return [{"id": r["id"], "doc": r["id"], "source": "synthetic", "text": r["text"],
+             **{f: r[f] for f in FRAMES}, "note": f"synthetic, facet {r['facet']}"
+             + (f"; {r['note']}" if r["note"] else "")}
+            for r in read(path)]
+
+
 def agreement(name, first, second):
     ids = sorted(second)
     print(f"agreement between the two independent passes on {len(ids)} {name}")
@@ -118,10 +127,7 @@ def main():
                     assert all(sec[i][f] == labels[f] for f in FRAMES), i
         out[c["split"]].append({"id": i, "doc": c["doc"], "source": source_of(i, c["doc"]),
                                 "text": c["text"], **labels, "note": note})
-    for r in read("synthetic/synthetic-r7.csv"):
-        out["train"].append({"id": r["id"], "doc": r["id"], "source": "synthetic", "text": r["text"],
-                             **{f: r[f] for f in FRAMES}, "note": f"synthetic, facet {r['facet']}"
-                             + (f"; {r['note']}" if r["note"] else "")})
+    out["train"] += synthetic("synthetic/synthetic-r7.csv")
     news = []
     labels = {r["id"]: r for path in sorted(glob.glob(os.path.join(HERE, "annotations", "news-test*.csv")))
               for r in read(os.path.relpath(path, HERE))}
@@ -131,11 +137,7 @@ def main():
                      **{f: lab[f] for f in FRAMES}, "note": lab["note"]})
     # Round 8's synthetic sentences are a training file of their own, added with a second
     # `--task frames=` (measured, not in the shipped models: see the frame model card).
-    write("synthetic-r8.csv", [
-        {"id": r["id"], "doc": r["id"], "source": "synthetic", "text": r["text"],
-         **{f: r[f] for f in FRAMES}, "note": f"synthetic, facet {r['facet']}"
-         + (f"; {r['note']}" if r["note"] else "")}
-        for r in read("synthetic/synthetic-r8.csv")])
+    write("synthetic-r8.csv", synthetic("synthetic/synthetic-r8.csv"))
     write("train.csv", out["train"])
     write("test.csv", out["test"])
     write("news-test.csv", news)

@@ -28,6 +28,7 @@ enum Command {
     Tune(cmd::tune::Args),
     TrainTagger(cmd::train_tagger::Args),
     TrainStance(cmd::train_stance::Args),
+    TrainMentions(cmd::train_mentions::Args),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
         Command::Tune(a) => cmd::tune::run(a),
         Command::TrainTagger(a) => cmd::train_tagger::run(a),
         Command::TrainStance(a) => cmd::train_stance::run(a),
+        Command::TrainMentions(a) => cmd::train_mentions::run(a),
     };
     match result {
         Ok(code) => code,

@@ -4,8 +4,8 @@
 //! [`crate::doc`]; never [`crate::learn`].
 //!
 //! Documents stream from the reader in corpus order; a chunk (a few thousand sentences, from as
-//! many documents as fit) goes through segment -> voice -> actors -> encode + frame heads, tagger
-//! and stance -> lexicon, is written, and
+//! many documents as fit) goes through segment -> voice -> actors -> encode + frame heads, tagger,
+//! stance and mention filter -> lexicon, is written, and
 //! is dropped, so memory stays flat however large the corpus. Within a chunk, CPU stages run on
 //! the rayon pool and the encoder runs on libtorch's threads, one after the other, so the two
 //! pools never compete for the cores. The encoder sees every sentence of the chunk at once
@@ -261,8 +261,17 @@ impl Pipeline<'_> {
             docs[d].sentences[s].probs = probs[u].clone();
             docs[d].sentences[s].p_biased = biased.as_ref().map(|b| b[u]);
             if let Some(found) = stances.get(u) {
-                for (m, p) in docs[d].sentences[s].actors.iter_mut().zip(found) {
+                let actors = &mut docs[d].sentences[s].actors;
+                for (m, p) in actors.iter_mut().zip(found) {
                     m.stance = p.as_ref().map(|p| [p[0], p[1], p[2]]);
+                }
+                // The mention filter's column, when the stance head carries one: gazetteer
+                // mentions that name no actor here (a place, a treaty's name) are dropped.
+                if let Some(filter) = self.stance.and_then(StanceHead::filter) {
+                    let mut keep = found
+                        .iter()
+                        .map(|p| p.as_ref().is_none_or(|p| p.len() < 4 || filter.keeps(p[3])));
+                    actors.retain(|_| keep.next().unwrap_or(true));
                 }
             }
             if let Some(spans) = tagged.get(u) {

@@ -225,17 +225,31 @@ fn eval_stance_prints_mention_and_stance_scores_with_f1m_last() {
         out.contains("actor mentions found by the gazetteer"),
         "{out}"
     );
-    let all = out
+    let all: Vec<Vec<f64>> = out
         .lines()
-        .find(|l| l.starts_with("all ") && l.split_whitespace().count() == 7)
-        .expect("an `all` row of mention scores");
-    let cells: Vec<f64> = all
-        .split_whitespace()
-        .skip(4)
-        .map(|c| c.parse().unwrap())
+        .filter(|l| l.starts_with("all ") && l.split_whitespace().count() == 7)
+        .map(|l| {
+            l.split_whitespace()
+                .skip(4)
+                .map(|c| c.parse().unwrap())
+                .collect()
+        })
         .collect();
-    // Floors under what the shipped gazetteer measures (README, stance model card).
-    assert!(cells[0] >= 0.80 && cells[1] >= 0.85, "mention P/R: {all}");
+    assert_eq!(
+        all.len(),
+        2,
+        "gazetteer, then with the mention filter: {out}"
+    );
+    assert!(
+        out.contains("the gazetteer and the mention filter"),
+        "{out}"
+    );
+    // Floors under what the shipped gazetteer and filter measure (README, stance model card):
+    // the filter buys precision for a little recall.
+    let (gazetteer, filtered) = (&all[0], &all[1]);
+    assert!(gazetteer[0] >= 0.80 && gazetteer[1] >= 0.85, "{out}");
+    assert!(filtered[0] > gazetteer[0] + 0.02, "{out}");
+    assert!(filtered[1] >= 0.80, "{out}");
     let last = out.lines().last().unwrap();
     let f1m: f64 = last
         .strip_prefix("f1m=")
@@ -266,4 +280,119 @@ fn eval_stance_names_a_bad_line() {
     let o = framescore(&["eval", "--stance", bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("line 1"), "{}", stderr(&o));
+}
+
+#[test]
+fn the_mention_filter_drops_gazetteer_mentions_and_can_be_turned_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("mentions.txt");
+    std::fs::write(
+        &text,
+        "China accused the United States of turning space into a battlefield.\n\n\
+         The UN Charter laid the cornerstone of the post-war international order.\n\n\
+         Uranium One was sold to a Russian mining firm in 2010.\n\n\
+         The debris fell into the Indian Ocean.\n\n\
+         Russian forces shelled the city as Moscow denied any role.\n\n\
+         He ordered Chinese food.\n",
+    )
+    .unwrap();
+    let rows = |extra: &[&str]| {
+        let out = dir.path().join(format!("out{}", extra.len()));
+        let mut args = vec!["--no-report"];
+        args.extend(extra);
+        let o = score(&text, &out, &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let run: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+        let mentions: Vec<String> = read_csv(&out.join("actors.csv"))
+            .1
+            .iter()
+            .map(|r| format!("{} {}", r["sentence_index"], r["mention"]))
+            .collect();
+        (mentions, run["mention_filter"].clone())
+    };
+    let (all, off) = rows(&["--no-mention-filter"]);
+    let (kept, threshold) = rows(&[]);
+    assert!(off.is_null());
+    assert!(threshold.as_f64().is_some_and(|t| t > 0.0 && t < 1.0));
+    let has = |v: &[String], m: &str| v.iter().any(|x| x == m);
+    // The word list finds every alias; the filter keeps the states that act and drops what
+    // the codebook says is no actor: a treaty's name, a company's and food's demonym, a sea.
+    for m in [
+        "0 China",
+        "0 United States",
+        "1 UN",
+        "2 Russian",
+        "3 Indian",
+        "4 Russian",
+        "4 Moscow",
+        "5 Chinese",
+    ] {
+        assert!(has(&all, m), "{m} in {all:?}");
+    }
+    for m in ["0 China", "0 United States", "4 Russian", "4 Moscow"] {
+        assert!(has(&kept, m), "{m} kept: {kept:?}");
+    }
+    for m in ["1 UN", "2 Russian", "3 Indian", "5 Chinese"] {
+        assert!(!has(&kept, m), "{m} dropped: {kept:?}");
+    }
+    assert!(kept.iter().all(|m| all.contains(m)));
+}
+
+#[test]
+fn train_mentions_writes_a_filter_into_a_stance_folder_that_score_applies() {
+    let dir = tempfile::tempdir().unwrap();
+    let stance = dir.path().join("stance");
+    std::fs::create_dir(&stance).unwrap();
+    for f in ["stance.json", "head.safetensors"] {
+        std::fs::copy(root().join("models/stance").join(f), stance.join(f)).unwrap();
+    }
+    // The copy names the shipped tuned layers by an absolute path.
+    let config = stance.join("stance.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
+    json["layers"] = root()
+        .join("models/tuned/encoder.safetensors")
+        .to_str()
+        .unwrap()
+        .into();
+    std::fs::write(&config, json.to_string()).unwrap();
+    let train = root().join("datasets/actors/train.jsonl");
+    let test = root().join("datasets/actors/test.jsonl");
+    let o = framescore(&[
+        "train-mentions",
+        "--stance",
+        stance.to_str().unwrap(),
+        "--data",
+        train.to_str().unwrap(),
+        "--test",
+        test.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.contains("with the filter"), "{out}");
+    assert!(out.contains("test.jsonl"), "{out}");
+    assert!(stance.join("mentions.json").is_file());
+    assert!(stance.join("mentions.safetensors").is_file());
+    let seed = root().join("datasets/articles").join(SEED);
+    let res = dir.path().join("out");
+    let o = score(
+        &seed,
+        &res,
+        &["--no-report", "--stance", stance.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!read_csv(&res.join("actors.csv")).1.is_empty());
+
+    // Data without actor ids is refused with what to give instead.
+    let newsmtsc = root().join("datasets/newsmtsc/devtest_mt.jsonl");
+    let o = framescore(&[
+        "train-mentions",
+        "--stance",
+        stance.to_str().unwrap(),
+        "--data",
+        newsmtsc.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("candidates"), "{}", stderr(&o));
 }

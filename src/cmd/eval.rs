@@ -7,8 +7,8 @@ use anyhow::Result;
 
 use framescore::learn::data::Labelled;
 use framescore::learn::eval;
-use framescore::learn::stance;
 use framescore::learn::tagging;
+use framescore::learn::{mentions, stance};
 use framescore::model::frames::FrameModel;
 use framescore::model::stance::StanceHead;
 use framescore::model::tagger::Tagger;
@@ -116,27 +116,43 @@ pub fn run(args: Args) -> Result<ExitCode> {
 fn run_stance(args: &Args, path: &std::path::Path) -> Result<ExitCode> {
     let gold = stance::read(path)?;
     let head = StanceHead::load(&args.stance_model)?;
+    let encoder = args.encoder.load(head.layers_file())?;
     if gold
         .iter()
         .any(|s| s.targets.iter().any(|t| t.actor.is_some()))
     {
         let gazetteer =
             Gazetteer::load_layered(&framescore::models_dir().join("actors.csv"), &args.actors)?;
-        println!(
-            "actor mentions found by the gazetteer in {} (a found mention is right when it \
-             overlaps an annotated one with the same actor id):",
-            path.display()
-        );
-        println!(
-            "{:<20} {:>7} {:>9} {:>7} {:>7} {:>7} {:>7}",
-            "source", "found", "annotated", "right", "P", "R", "F1"
-        );
-        for (source, [f, a, r, p, rc, f1]) in stance::score_mentions(&gazetteer, &gold) {
-            println!("{source:<20} {f:>7} {a:>9} {r:>7} {p:>7.3} {rc:>7.3} {f1:>7.3}",);
+        let mut tables = vec![(
+            "the gazetteer".to_string(),
+            stance::score_mentions(&gazetteer, &gold),
+        )];
+        if let Some(filter) = head.filter() {
+            let kept = mentions::filtered_hits(&encoder, &gazetteer, filter, &gold)?;
+            tables.push((
+                format!(
+                    "the gazetteer and the mention filter (threshold {:.2}; what `score` writes)",
+                    filter.config.threshold
+                ),
+                stance::score_found(&gold, &kept),
+            ));
         }
-        println!();
+        for (what, table) in tables {
+            println!(
+                "actor mentions found by {what} in {} (a found mention is right when it \
+                 overlaps an annotated one with the same actor id):",
+                path.display()
+            );
+            println!(
+                "{:<20} {:>7} {:>9} {:>7} {:>7} {:>7} {:>7}",
+                "source", "found", "annotated", "right", "P", "R", "F1"
+            );
+            for (source, [f, a, r, p, rc, f1]) in table {
+                println!("{source:<20} {f:>7} {a:>9} {r:>7} {p:>7.3} {rc:>7.3} {f1:>7.3}",);
+            }
+            println!();
+        }
     }
-    let encoder = args.encoder.load(head.layers_file())?;
     let scores = stance::evaluate(&encoder, &head, &gold)?;
     println!(
         "stance head {} on {} ({} sentences, {} targets):",

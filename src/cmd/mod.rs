@@ -8,6 +8,7 @@ pub mod merge;
 pub mod report;
 pub mod score;
 pub mod train;
+pub mod train_mentions;
 pub mod train_stance;
 pub mod train_tagger;
 pub mod tune;

@@ -109,9 +109,17 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub stance: Option<PathBuf>,
 
-    /// Actor mentions without the stance towards them.
+    /// Actor mentions without the stance towards them (and without the mention filter, which
+    /// rides on the stance head).
     #[arg(long)]
     pub no_stance: bool,
+
+    /// Keep every mention the gazetteer finds. By default the mention filter kept in the stance
+    /// head's folder (`framescore train-mentions`) drops those that name no actor in their
+    /// sentence: a country as a place ("launched from Kazakhstan"), a body inside a treaty's
+    /// name ("the UN Charter"), a demonym of private people ("American contractors").
+    #[arg(long)]
+    pub no_mention_filter: bool,
 
     /// The base lexicon the --lexicon files apply to. Default: the shipped lexicon.
     #[arg(long, value_name = "FILE", default_value_os_t = framescore::models_dir().join("lexicon.csv"))]
@@ -224,6 +232,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
             None
         }
     };
+    if args.no_mention_filter {
+        stance = stance.map(|h| h.with_filter(None));
+    }
     let tagger = if args.no_tagger {
         None
     } else {
@@ -487,6 +498,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         bias_model: absolute(&bias_dir),
         tagger: tagger.as_ref().map(|_| absolute(&tagger_dir)),
         stance: stance.as_ref().map(|_| absolute(&stance_dir)),
+        mention_filter: stance
+            .as_ref()
+            .and_then(|h| h.filter())
+            .map(|f| f.config.threshold),
         actors: match &gazetteer {
             Some(_) => std::iter::once(&args.actors_base)
                 .chain(&args.actors)
@@ -628,8 +643,8 @@ fn fingerprint(
     add(stamp(&args.lexicon_base));
     args.lexicon.iter().for_each(|f| add(stamp(f)));
     add(format!(
-        "actors {} stance {} {:?}",
-        !args.no_actors, !args.no_stance, args.stance
+        "actors {} stance {} {:?} mention filter {}",
+        !args.no_actors, !args.no_stance, args.stance, !args.no_mention_filter
     ));
     add(stamp(&args.actors_base));
     args.actors.iter().for_each(|f| add(stamp(f)));

@@ -1,5 +1,6 @@
 //! Labelled sentences for training and evaluating frame heads: the CSV format (`id,text,<frame>...`),
-//! checking it against a codebook, and the document-grouped folds every cross-validation uses.
+//! checking it against a codebook, and the document-grouped folds every cross-validation uses;
+//! also the JSONL reading the other training files share.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -226,6 +227,52 @@ impl Labelled {
         }
         Ok(())
     }
+}
+
+/// The records of a JSONL file with their line numbers (from 1), blank lines skipped. `what`
+/// names the data in errors ("the stance data"), `record` what a line must be ("a NewsMTSC line
+/// (sentence_normalized, primary_gid, targets ...)").
+pub fn read_jsonl<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    what: &str,
+    record: &str,
+) -> Result<Vec<(usize, T)>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read {what} {}", path.display()))?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let parsed = serde_json::from_str(line)
+            .with_context(|| format!("{}, line {}: not {record}", path.display(), i + 1))?;
+        out.push((i + 1, parsed));
+    }
+    Ok(out)
+}
+
+/// The byte offset of every code point of `text`, then its length: `char_bytes(t)[c]` is the
+/// byte offset of code point `c` (the JSONL files give offsets in code points, as Python does).
+pub fn char_bytes(text: &str) -> Vec<usize> {
+    text.char_indices()
+        .map(|(b, _)| b)
+        .chain([text.len()])
+        .collect()
+}
+
+/// Whether the first non-empty line of the JSONL file `path` is an object with the field `key`
+/// (how the commands tell the kinds of JSONL training file apart).
+pub fn first_line_has(path: &Path, key: &str) -> bool {
+    use std::io::BufRead;
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    std::io::BufReader::new(file)
+        .lines()
+        .map_while(std::result::Result::ok)
+        .find(|l| !l.trim().is_empty())
+        .and_then(|line| serde_json::from_str::<serde_json::Value>(&line).ok())
+        .is_some_and(|v| v.get(key).is_some())
 }
 
 /// Assigns each group (document) to a fold, deterministically from the seed.

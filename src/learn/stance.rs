@@ -7,18 +7,18 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use indicatif::ProgressBar;
 use serde::Deserialize;
 use tch::{nn, nn::OptimizerConfig, Device, Kind, Tensor};
 use tokenizers::Encoding;
 
-use crate::learn::data::folds_by_group;
+use crate::learn::data::{char_bytes, first_line_has, folds_by_group, read_jsonl};
 use crate::learn::eval::f1;
 use crate::model::encode::{Encoder, SpanHead};
 use crate::model::modelfile;
 use crate::model::stance::{self, StanceConfig, StanceHead, CLASSES};
-use crate::text::actors::Gazetteer;
+use crate::text::actors::{ActorHit, Gazetteer};
 
 /// One sentence with its target mentions.
 #[derive(Debug, Clone)]
@@ -78,41 +78,21 @@ fn newsmtsc_doc(gid: &str) -> String {
 /// Whether `path` holds stance data (NewsMTSC's JSONL: its first line has
 /// `sentence_normalized`) rather than tagging spans.
 pub fn is_stance_file(path: &Path) -> bool {
-    use std::io::BufRead;
-    let Ok(file) = std::fs::File::open(path) else {
-        return false;
-    };
-    std::io::BufReader::new(file)
-        .lines()
-        .map_while(std::result::Result::ok)
-        .find(|l| !l.trim().is_empty())
-        .and_then(|line| serde_json::from_str::<serde_json::Value>(&line).ok())
-        .is_some_and(|v| v.get("sentence_normalized").is_some())
+    first_line_has(path, "sentence_normalized")
 }
 
 /// Reads a NewsMTSC-format JSONL file (`from`/`to` in code points, `polarity` 2, 4 or 6).
 pub fn read(path: &Path) -> Result<Vec<StanceSentence>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the stance data {}", path.display()))?;
+    let lines: Vec<(usize, Line)> = read_jsonl(
+        path,
+        "the stance data",
+        "a NewsMTSC line (sentence_normalized, primary_gid, targets with from, to, mention, \
+         polarity)",
+    )?;
     let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let at = || format!("{}, line {}", path.display(), i + 1);
-        let l: Line = serde_json::from_str(line).with_context(|| {
-            format!(
-                "{}: not a NewsMTSC line (sentence_normalized, primary_gid, targets with from, \
-                 to, mention, polarity)",
-                at()
-            )
-        })?;
-        let bytes: Vec<usize> = l
-            .sentence_normalized
-            .char_indices()
-            .map(|(b, _)| b)
-            .chain([l.sentence_normalized.len()])
-            .collect();
+    for (n, l) in lines {
+        let at = || format!("{}, line {n}", path.display());
+        let bytes = char_bytes(&l.sentence_normalized);
         let mut targets = Vec::new();
         for t in l.targets {
             let class = match t.polarity as i32 {
@@ -229,7 +209,8 @@ pub fn predict(
         .spans
         .into_iter()
         .flatten()
-        .map(|p| p.unwrap_or_else(|| vec![0.0, 1.0, 0.0]))
+        // The stance's three columns (a mention filter in the head's folder adds a fourth).
+        .map(|p| p.map_or_else(|| vec![0.0, 1.0, 0.0], |p| p[..3].to_vec()))
         .collect())
 }
 
@@ -349,15 +330,22 @@ pub fn print_table(out: &mut dyn std::io::Write, scores: &[StanceScores]) -> std
 /// mention is right when it overlaps an annotated one with the same actor id), over the
 /// sentences whose targets carry actor ids: (found, annotated, right, P, R, F1), per source.
 pub fn score_mentions(gazetteer: &Gazetteer, data: &[StanceSentence]) -> Vec<(String, [f64; 6])> {
+    let found: Vec<Vec<ActorHit>> = data.iter().map(|s| gazetteer.find(&s.text)).collect();
+    score_found(data, &found)
+}
+
+/// [`score_mentions`] for mentions found some other way (`found[i]` in `data[i]`), such as the
+/// gazetteer's after the mention filter.
+pub fn score_found(data: &[StanceSentence], found: &[Vec<ActorHit>]) -> Vec<(String, [f64; 6])> {
     let mut by: BTreeMap<String, [usize; 3]> = BTreeMap::new();
-    for s in data
+    for (s, found) in data
         .iter()
-        .filter(|s| s.targets.iter().all(|t| t.actor.is_some()))
+        .zip(found)
+        .filter(|(s, _)| s.targets.iter().all(|t| t.actor.is_some()))
     {
-        let found = gazetteer.find(&s.text);
         let mut used = vec![false; s.targets.len()];
         let mut right = 0;
-        for f in &found {
+        for f in found {
             let hit = s.targets.iter().enumerate().position(|(k, t)| {
                 !used[k]
                     && t.actor.as_deref() == Some(f.actor.as_str())

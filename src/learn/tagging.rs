@@ -5,12 +5,12 @@
 use std::ops::Range;
 use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use indicatif::ProgressBar;
 use serde::Deserialize;
 use tch::{nn, nn::OptimizerConfig, Device, Kind, Tensor};
 
-use crate::learn::data::{folds_by_group, training_only};
+use crate::learn::data::{char_bytes, folds_by_group, read_jsonl, training_only};
 use crate::model::encode::{Encoder, TokenHead, TokenProb};
 use crate::model::modelfile;
 use crate::model::tagger::{decode, token_features, Tagger, TaggerConfig};
@@ -40,22 +40,10 @@ struct TaggedLine {
 /// Reads a tagging JSONL file (`{"id","doc","source","text","spans":[[start,end],...]}`,
 /// code-point offsets, as `datasets/tagging/` holds).
 pub fn read_tagged(path: &Path) -> Result<Vec<Tagged>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the tagging data {}", path.display()))?;
+    let lines: Vec<(usize, TaggedLine)> = read_jsonl(path, "the tagging data", "a tagging record")?;
     let mut out = vec![];
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let l: TaggedLine = serde_json::from_str(line)
-            .with_context(|| format!("{} line {}: not a tagging record", path.display(), n + 1))?;
-        // Code points to bytes: the byte offset of every char boundary, plus the end.
-        let bytes: Vec<usize> = l
-            .text
-            .char_indices()
-            .map(|(b, _)| b)
-            .chain(std::iter::once(l.text.len()))
-            .collect();
+    for (n, l) in lines {
+        let bytes = char_bytes(&l.text);
         let at = |c: usize| bytes.get(c).copied();
         let spans = l
             .spans
@@ -63,9 +51,8 @@ pub fn read_tagged(path: &Path) -> Result<Vec<Tagged>> {
             .map(|&(s, e)| match (at(s), at(e)) {
                 (Some(s), Some(e)) if s < e => Ok(s..e),
                 _ => bail!(
-                    "{} line {}: span {s}..{e} is outside the text",
-                    path.display(),
-                    n + 1
+                    "{} line {n}: span {s}..{e} is outside the text",
+                    path.display()
                 ),
             })
             .collect::<Result<_>>()?;

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 
 use crate::model::codebook::Codebook;
 use crate::model::modelfile;
@@ -89,14 +89,13 @@ impl FrameModel {
     }
 
     pub fn save(&self, dir: &Path) -> Result<()> {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        Tensor::write_safetensors(
+        modelfile::write(
+            dir,
+            CONFIG_FILE,
+            &self.config,
+            WEIGHTS_FILE,
             &[("weight", &self.weight), ("bias", &self.bias)],
-            dir.join(WEIGHTS_FILE),
-        )?;
-        let json = serde_json::to_string_pretty(&self.config)?;
-        std::fs::write(dir.join(CONFIG_FILE), json + "\n")?;
-        Ok(())
+        )
     }
 
     pub fn labels(&self) -> &[String] {

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use tch::{Kind, Tensor};
 
 use crate::model::encode::Encoder;
@@ -15,6 +16,23 @@ pub fn read_config<T: DeserializeOwned>(dir: &Path, file: &str, hint: &str) -> R
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}; {hint}", path.display()))?;
     serde_json::from_str(&text).with_context(|| format!("{} is not valid", path.display()))
+}
+
+/// Writes a model folder: `dir/weights_file` (the named tensors, safetensors) and
+/// `dir/config_file` (pretty JSON), creating `dir` if needed.
+pub fn write<T: Serialize>(
+    dir: &Path,
+    config_file: &str,
+    config: &T,
+    weights_file: &str,
+    named: &[(&str, &Tensor)],
+) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Tensor::write_safetensors(named, dir.join(weights_file))?;
+    let json = serde_json::to_string_pretty(config)?;
+    std::fs::write(dir.join(config_file), json + "\n")
+        .with_context(|| format!("cannot write {}", dir.join(config_file).display()))?;
+    Ok(())
 }
 
 /// The tensors of `dir/file`, looked up by name (as fp32).

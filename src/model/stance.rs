@@ -18,12 +18,13 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use tch::{Kind, Tensor};
 
 use crate::model::encode::SpanHead;
 pub use crate::model::encode::{mention_tokens, MentionTokens};
+use crate::model::mentions::MentionFilter;
 use crate::model::modelfile;
 
 pub const CONFIG_FILE: &str = "stance.json";
@@ -59,6 +60,10 @@ pub struct StanceHead {
     pub config: StanceConfig,
     params: [Tensor; 7],
     layers_file: Option<PathBuf>,
+    /// The mention filter kept in the same folder (`framescore train-mentions`), if any: as a
+    /// span head, this head then yields a fourth column, the probability that the mention names
+    /// an actor.
+    filter: Option<MentionFilter>,
 }
 
 impl StanceHead {
@@ -68,6 +73,7 @@ impl StanceHead {
             config,
             params,
             layers_file: None,
+            filter: None,
         }
     }
 
@@ -90,16 +96,28 @@ impl StanceHead {
                 get("b2")?,
             ],
             layers_file: modelfile::resolve_layers(dir, config.layers.as_deref())?,
+            filter: MentionFilter::load_if_present(dir)?,
             config,
         })
     }
 
+    /// The mention filter that rides with this head, if any.
+    pub fn filter(&self) -> Option<&MentionFilter> {
+        self.filter.as_ref()
+    }
+
+    /// The same head with `filter` (or without one).
+    pub fn with_filter(mut self, filter: Option<MentionFilter>) -> StanceHead {
+        self.filter = filter;
+        self
+    }
+
     pub fn save(&self, dir: &Path) -> Result<()> {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let named: Vec<(&str, &Tensor)> = TENSORS.iter().copied().zip(&self.params).collect();
-        Tensor::write_safetensors(&named, dir.join(WEIGHTS_FILE))?;
-        let json = serde_json::to_string_pretty(&self.config)?;
-        std::fs::write(dir.join(CONFIG_FILE), json + "\n")?;
+        modelfile::write(dir, CONFIG_FILE, &self.config, WEIGHTS_FILE, &named)?;
+        if let Some(f) = &self.filter {
+            f.save(dir)?;
+        }
         Ok(())
     }
 
@@ -122,8 +140,13 @@ impl StanceHead {
 }
 
 impl SpanHead for StanceHead {
+    /// `[n, 3]`, or `[n, 4]` with the mention filter's probability last.
     fn span_probs(&self, hidden: &Tensor, mask: &Tensor, mentions: &[MentionTokens]) -> Tensor {
-        self.probs(hidden, mask, mentions)
+        let stance = self.probs(hidden, mask, mentions);
+        match &self.filter {
+            Some(f) => Tensor::cat(&[stance, f.probs(hidden, mask, mentions).unsqueeze(1)], 1),
+            None => stance,
+        }
     }
 }
 

@@ -12,7 +12,7 @@
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use tch::{Kind, Tensor};
 
@@ -86,13 +86,9 @@ impl Tagger {
     }
 
     pub fn save(&self, dir: &Path) -> Result<()> {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let t = [&self.w1, &self.b1, &self.w2, &self.b2];
         let named: Vec<(&str, &Tensor)> = TENSORS.iter().copied().zip(t).collect();
-        Tensor::write_safetensors(&named, dir.join(WEIGHTS_FILE))?;
-        let json = serde_json::to_string_pretty(&self.config)?;
-        std::fs::write(dir.join(CONFIG_FILE), json + "\n")?;
-        Ok(())
+        modelfile::write(dir, CONFIG_FILE, &self.config, WEIGHTS_FILE, &named)
     }
 
     /// The tuned encoder layers the head needs, if any.

@@ -40,6 +40,10 @@ pub struct RunInfo {
     /// The stance head (`None` without one, or with actors off).
     #[serde(default)]
     pub stance: Option<String>,
+    /// The mention filter's threshold, when it dropped gazetteer mentions that name no actor
+    /// (`None`: every gazetteer mention was kept).
+    #[serde(default)]
+    pub mention_filter: Option<f32>,
     /// The actor gazetteer files, the shipped one first (empty with `--no-actors`).
     #[serde(default)]
     pub actors: Vec<String>,

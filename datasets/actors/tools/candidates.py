@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""The mention filter's judged candidates (issue 19): sentences of PTC articles and UN General
+Debate speeches that no other file of datasets/actors/ draws from, with every candidate mention
+the shipped gazetteer finds in them, each judged by an annotator: an actor mention by the
+codebook (with the right id) or not.
+
+    # 1. score the documents (90 PTC articles, 60 UN speeches, drawn at random, seed 619)
+    python3 tools/candidates.py docs OUT/docs.jsonl
+    framescore score OUT/docs.jsonl --no-mention-filter --out OUT/scored
+    # 2. draw up to 8 sentences with a candidate per document (seed 1919), write the batches
+    python3 tools/candidates.py sample OUT/scored OUT
+    # 3. annotators label OUT/batch*.txt into candidates/labels*.csv (candidates/annotator-prompt.md)
+    # 4. the training file and the agreement of the second coder
+    python3 tools/candidates.py build OUT candidates/ candidates.jsonl
+    # round 2 (sampled smarter: sentences with a demonym, capital, organ, body or person
+    # candidate): steps 1-2 with a last argument 2, labels in candidates/labels-r2*.csv
+
+Run from datasets/actors/ (paths to ../../../shared/ as in the repository's layout).
+"""
+import collections, csv, hashlib, json, random, sys
+
+SHARED = "../../../shared"
+
+
+def used_docs():
+    used = set()
+    for s in ["train", "test"]:
+        for line in open(f"{s}.jsonl", encoding="utf-8"):
+            used.add(json.loads(line)["doc"])
+    return used
+
+
+def docs(out, round_="1"):
+    """Round 1: 90 PTC articles and 60 UN speeches; round 2: the next 120 and 40 of the same
+    shuffled lists (so no document is drawn twice)."""
+    used = used_docs()
+    random.seed(619)
+    ptc = [json.loads(l) for l in open(f"{SHARED}/data/ptc/train.jsonl", encoding="utf-8")]
+    ptc = [d for d in ptc if d["id"] not in used]
+    un = []
+    for f in ["speeches-2000s.jsonl", "speeches-2010s.jsonl", "speeches-1990s.jsonl"]:
+        un += [json.loads(l) for l in open(f"{SHARED}/corpus/ungdc/{f}", encoding="utf-8")]
+    un = [d for d in un if d["id"] not in used]
+    random.shuffle(ptc)
+    random.shuffle(un)
+    picked = ptc[:90] + un[:60] if round_ == "1" else ptc[90:210] + un[60:100]
+    with open(out, "w", encoding="utf-8") as f:
+        for d in picked:
+            f.write(json.dumps({"id": d["id"], "text": d["text"]}) + "\n")
+
+
+def block(it):
+    lines = [f"### {it['id']}", it["text"]]
+    for j, c in enumerate(it["candidates"]):
+        lines.append(f"  [{j}] \"{c['mention']}\" -> {c['actor']}  (chars {c['start']}-{c['end']})")
+    return "\n".join(lines) + "\n\n"
+
+
+def kinds():
+    with open("../../models/actors.csv", encoding="utf-8") as f:
+        return {r["alias"]: r["kind"] for r in csv.DictReader(f)}
+
+
+def sample(scored, out, round_="1"):
+    """Round 1: up to 8 sentences with a candidate per document. Round 2 (smarter): up to 6 per
+    document among sentences with a candidate that is not a plain state name (a demonym, a
+    capital, an organ, an international body or a person), where the word list errs most."""
+    random.seed(1919 if round_ == "1" else 2020)
+    kind = kinds()
+    sent = {(r["article_id"], r["sentence_index"]): r for r in csv.DictReader(open(f"{scored}/sentences.csv", encoding="utf-8"))}
+    cands = collections.defaultdict(list)
+    for r in csv.DictReader(open(f"{scored}/actors.csv", encoding="utf-8")):
+        t = sent[(r["article_id"], r["sentence_index"])]
+        off = int(t["start"])
+        cands[(r["article_id"], r["sentence_index"])].append(
+            dict(start=int(r["start"]) - off, end=int(r["end"]) - off, mention=r["mention"], actor=r["actor"]))
+    bydoc = collections.defaultdict(list)
+    for k in cands:
+        bydoc[k[0]].append(k)
+    items = []
+    for d, ks in sorted(bydoc.items()):
+        random.shuffle(ks)
+        if round_ != "1":
+            ks = [k for k in ks if any(kind.get(c["mention"], "state") != "state" for c in cands[k])]
+        for k in ks[:8 if round_ == "1" else 6]:
+            text = sent[k]["text"]
+            if len(text) > 600:
+                continue
+            items.append(dict(id=f"{k[0]}:{k[1]}", doc=k[0], round=int(round_), family="ptc" if k[0].startswith("ptc") else "ungdc",
+                              text=text, candidates=cands[k]))
+    random.shuffle(items)
+    tag = "" if round_ == "1" else f"-r{round_}"
+    json.dump(items, open(f"{out}/items{tag}.json", "w"))
+    n = len(items)
+    for b in range(5):
+        with open(f"{out}/batch{tag}{b}.txt", "w", encoding="utf-8") as f:
+            f.writelines(block(it) for it in items[b * n // 5:(b + 1) * n // 5])
+    if round_ == "1":
+        with open(f"{out}/batch-second.txt", "w", encoding="utf-8") as f:
+            f.writelines(block(it) for it in random.sample(items, 200))
+
+
+def labels(path):
+    return {(r["item_id"], int(r["index"])): r["label"].strip() == "1" for r in csv.DictReader(open(path, encoding="utf-8"))}
+
+
+def build(items_dir, labels_dir, out):
+    items = json.load(open(f"{items_dir}/items.json"))
+    first = {}
+    for b in range(5):
+        first.update(labels(f"{labels_dir}/labels{b}.csv"))
+    for it in items:
+        it.setdefault("round", 1)
+    try:
+        round2 = json.load(open(f"{items_dir}/items-r2.json"))
+        for b in range(5):
+            first.update(labels(f"{labels_dir}/labels-r2{b}.csv"))
+        items += round2
+    except FileNotFoundError:
+        pass
+    second = labels(f"{labels_dir}/labels-second.csv")
+    with open(out, "w", encoding="utf-8") as f:
+        for it in items:
+            cands = []
+            for j, c in enumerate(it["candidates"]):
+                # Offsets in code points, as actors.csv gives them and every JSONL file holds them.
+                s, e = c["start"], c["end"]
+                assert it["text"][s:e] == c["mention"], (it["id"], c)
+                cands.append({"from": s, "to": e, "mention": c["mention"], "actor": c["actor"],
+                              "actor_mention": first[(it["id"], j)]})
+            f.write(json.dumps({"id": it["id"], "doc": it["doc"], "family": it["family"], "source": "candidates",
+                                "round": it["round"],
+                                "text": it["text"], "candidates": cands}, ensure_ascii=False) + "\n")
+    pairs = [(first[k], v) for k, v in second.items()]
+    n = len(pairs)
+    po = sum(a == b for a, b in pairs) / n
+    p1 = sum(a for a, _ in pairs) / n
+    p2 = sum(b for _, b in pairs) / n
+    pe = p1 * p2 + (1 - p1) * (1 - p2)
+    for r in sorted({it["round"] for it in items}):
+        ks = [(it["id"], j) for it in items if it["round"] == r for j in range(len(it["candidates"]))]
+        print(f"round {r}: {len({k[0] for k in ks})} sentences, {len(ks)} candidates, "
+              f"{sum(first[k] for k in ks)} actor mentions")
+    print(f"{len(items)} sentences, {len(first)} candidates, {sum(first.values())} actor mentions; "
+          f"second coder on {n} candidates: agreement {po:.3f}, Cohen's kappa {(po - pe) / (1 - pe):.3f}")
+
+
+if __name__ == "__main__":
+    {"docs": docs, "sample": sample, "build": build}[sys.argv[1]](*sys.argv[2:])

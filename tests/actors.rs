@@ -82,8 +82,8 @@ fn actors_csv_has_one_row_per_mention_with_the_documented_columns() {
 
 /// Who is cast as the hegemon: in the design article's hegemony sentences, the United States is
 /// cast negatively where the codebook coders said so (datasets/actors/train.jsonl: the sentences
-/// on US restrictions and the "hegemonic mentality of the United States"), and always more
-/// negatively than China, the country it acts on.
+/// on US restrictions and the "hegemonic mentality of the United States"), and in those
+/// sentences more negatively than China, the country it acts on.
 #[test]
 fn the_united_states_is_the_one_cast_negatively_in_the_seed_articles_hegemony_sentences() {
     let rows = actors();
@@ -97,14 +97,18 @@ fn the_united_states_is_the_one_cast_negatively_in_the_seed_articles_hegemony_se
         .filter(|r| r["stance"] == "negative")
         .map(|r| r["sentence_index"].as_str())
         .collect();
-    // The coders' negative US mentions among them: sentences 11, 12, 21 and 22. The shipped
-    // head gets three (README, stance model card: sentence 21 comes out neutral).
-    assert!(negative.len() >= 3, "negative in sentences {negative:?}");
-    for s in ["11", "12", "22"] {
+    // The coders' negative US mentions among them: sentences 11, 12, 21 and 22 (the Wolf Act
+    // and Congress's bills, "suppressing and blockading China", the hegemonic mentality). The
+    // shipped head gets all four (README, stance model card), and in each the United States
+    // is cast more negatively than China, the country it acts on.
+    for s in ["11", "12", "21", "22"] {
         assert!(negative.contains(&s), "sentence {s}: {negative:?}");
     }
     let p = |r: &Row| r["p_negative"].parse::<f32>().unwrap();
-    for u in &us {
+    for u in us
+        .iter()
+        .filter(|u| negative.contains(&u["sentence_index"].as_str()))
+    {
         for c in rows
             .iter()
             .filter(|c| c["actor"] == "CHN" && c["sentence_index"] == u["sentence_index"])

@@ -14,6 +14,9 @@ codebook (with the right id) or not.
     python3 tools/candidates.py build OUT candidates/ candidates.jsonl
     # round 2 (sampled smarter: sentences with a demonym, capital, organ, body or person
     # candidate): steps 1-2 with a last argument 2, labels in candidates/labels-r2*.csv
+    # 5. the stance towards every judged actor mention (candidates/stance-prompt.md), in
+    #    NewsMTSC's format for `framescore train-stance`
+    python3 tools/candidates.py stance candidates.jsonl candidates/ candidates-stance.jsonl
 
 Run from datasets/actors/ (paths to ../../../shared/ as in the repository's layout).
 """
@@ -145,5 +148,40 @@ def build(items_dir, labels_dir, out):
           f"second coder on {n} candidates: agreement {po:.3f}, Cohen's kappa {(po - pe) / (1 - pe):.3f}")
 
 
+POLARITY = {"negative": 2.0, "neutral": 4.0, "positive": 6.0}
+
+
+def stance(candidates, labels_dir, out):
+    """The stance towards every judged actor mention of candidates.jsonl, in NewsMTSC's format
+    (what `framescore train-stance` reads), from candidates/stance-labels*.csv; prints the
+    second coder's agreement (candidates/stance-labels-second.csv)."""
+    first = {}
+    for b in range(5):
+        for r in csv.DictReader(open(f"{labels_dir}/stance-labels{b}.csv", encoding="utf-8")):
+            first[(r["item_id"], int(r["index"]))] = r["stance"].strip()
+    n = 0
+    with open(out, "w", encoding="utf-8") as f:
+        for line in open(candidates, encoding="utf-8"):
+            it = json.loads(line)
+            targets = [{"from": c["from"], "to": c["to"], "mention": c["mention"], "actor": c["actor"],
+                        "polarity": POLARITY[first[(it["id"], j)]]}
+                       for j, c in enumerate(it["candidates"]) if c["actor_mention"]]
+            if not targets:
+                continue
+            n += len(targets)
+            f.write(json.dumps({"primary_gid": it["id"], "doc": it["doc"], "family": it["family"],
+                                "source": "candidates", "sentence_normalized": it["text"],
+                                "targets": targets}, ensure_ascii=False) + "\n")
+    counts = collections.Counter(first.values())
+    print(f"{n} mentions: " + ", ".join(f"{k} {counts[k]}" for k in POLARITY))
+    second = {(r["item_id"], int(r["index"])): r["stance"].strip()
+              for r in csv.DictReader(open(f"{labels_dir}/stance-labels-second.csv", encoding="utf-8"))}
+    pairs = [(first[k], v) for k, v in second.items()]
+    m = len(pairs)
+    po = sum(a == b for a, b in pairs) / m
+    pe = sum((sum(a == k for a, _ in pairs) / m) * (sum(b == k for _, b in pairs) / m) for k in POLARITY)
+    print(f"second coder on {m} mentions: agreement {po:.3f}, Cohen's kappa {(po - pe) / (1 - pe):.3f}")
+
+
 if __name__ == "__main__":
-    {"docs": docs, "sample": sample, "build": build}[sys.argv[1]](*sys.argv[2:])
+    {"docs": docs, "sample": sample, "build": build, "stance": stance}[sys.argv[1]](*sys.argv[2:])

@@ -147,20 +147,23 @@ fn deterministic_scores_do_not_depend_on_the_company_of_a_sentence() {
         &["--deterministic", "--no-report"],
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let rows = |dir: &Path| -> Vec<String> {
-        std::fs::read_to_string(dir.join("sentences.csv"))
+    let rows = |dir: &Path, file: &str| -> Vec<String> {
+        std::fs::read_to_string(dir.join(file))
             .unwrap()
             .lines()
             .filter(|l| l.starts_with("mondo-"))
             .map(String::from)
             .collect()
     };
-    let (a, b) = (rows(&alone), rows(&with));
-    assert!(a.len() > 30);
-    assert_eq!(
-        a, b,
-        "the design article scores the same alone and with its corpus"
-    );
+    // Sentences, and the actor mentions whose stance and filter run on the same batches.
+    for (file, least) in [("sentences.csv", 30), ("actors.csv", 50)] {
+        let (a, b) = (rows(&alone, file), rows(&with, file));
+        assert!(a.len() > least, "{file}: {}", a.len());
+        assert_eq!(
+            a, b,
+            "{file}: the design article scores the same alone and with its corpus"
+        );
+    }
 }
 
 /// `score - --format jsonl` (JSON lines in, JSON lines out, as Spark's RDD.pipe and Hadoop

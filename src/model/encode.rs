@@ -316,6 +316,7 @@ impl Encoder {
         }
         let mut tokens: Vec<Vec<TokenProb>> = vec![vec![]; if head.is_some() { n } else { 0 }];
         let mut parts = Vec::with_capacity(n.div_ceil(self.batch_size));
+        let fixed_shapes = self.fixed_shapes;
         let order = self.each_batch(&encodings, |rows, hidden, mask| {
             // With fixed shapes the batch may carry filler rows after the real ones.
             parts.push(pool_features(hidden, mask).narrow(0, 0, rows.len() as i64));
@@ -347,10 +348,23 @@ impl Encoder {
                         }
                     }
                 }
-                if !mentions.is_empty() {
-                    let probs = self::rows(&span_head.span_probs(hidden, mask, &mentions));
-                    for ((i, k), p) in slots.into_iter().zip(probs) {
-                        found[i][k] = Some(p);
+                // With fixed shapes, each sentence's mentions go through the head on their own:
+                // a matrix product's last bits can depend on how many rows it has, and the
+                // mentions of a batch depend on the sentences it happens to hold.
+                let mut groups: Vec<(usize, usize)> = vec![];
+                let mut start = 0;
+                for end in 1..=mentions.len() {
+                    let split = end == mentions.len()
+                        || (fixed_shapes && mentions[end].0 != mentions[start].0);
+                    if split {
+                        groups.push((start, end));
+                        start = end;
+                    }
+                }
+                for (a, b) in groups {
+                    let probs = self::rows(&span_head.span_probs(hidden, mask, &mentions[a..b]));
+                    for ((i, k), p) in slots[a..b].iter().zip(probs) {
+                        found[*i][*k] = Some(p);
                     }
                 }
             }

@@ -265,12 +265,12 @@ impl Pipeline<'_> {
                 for (m, p) in actors.iter_mut().zip(found) {
                     m.stance = p.as_ref().map(|p| [p[0], p[1], p[2]]);
                 }
-                // The mention filter's column, when the stance head carries one: gazetteer
-                // mentions that name no actor here (a place, a treaty's name) are dropped.
-                if let Some(filter) = self.stance.and_then(StanceHead::filter) {
+                // The mention filter, when the stance head carries one: gazetteer mentions that
+                // name no actor here (a place, a treaty's name) are dropped.
+                if let Some(head) = self.stance {
                     let mut keep = found
                         .iter()
-                        .map(|p| p.as_ref().is_none_or(|p| p.len() < 4 || filter.keeps(p[3])));
+                        .map(|p| p.as_ref().is_none_or(|p| head.keeps(p)));
                     actors.retain(|_| keep.next().unwrap_or(true));
                 }
             }

@@ -44,6 +44,15 @@ pub struct Target {
     pub actor: Option<String>,
 }
 
+impl Target {
+    /// Whether a found mention is this annotated one: the same actor id, overlapping spans.
+    pub fn is_found_as(&self, hit: &ActorHit) -> bool {
+        self.actor.as_deref() == Some(hit.actor.as_str())
+            && self.span.start < hit.range.end
+            && hit.range.start < self.span.end
+    }
+}
+
 #[derive(Deserialize)]
 struct Line {
     sentence_normalized: String,
@@ -346,12 +355,11 @@ pub fn score_found(data: &[StanceSentence], found: &[Vec<ActorHit>]) -> Vec<(Str
         let mut used = vec![false; s.targets.len()];
         let mut right = 0;
         for f in found {
-            let hit = s.targets.iter().enumerate().position(|(k, t)| {
-                !used[k]
-                    && t.actor.as_deref() == Some(f.actor.as_str())
-                    && t.span.start < f.range.end
-                    && f.range.start < t.span.end
-            });
+            let hit = s
+                .targets
+                .iter()
+                .enumerate()
+                .position(|(k, t)| !used[k] && t.is_found_as(f));
             if let Some(k) = hit {
                 used[k] = true;
                 right += 1;

@@ -106,6 +106,12 @@ impl StanceHead {
         self.filter.as_ref()
     }
 
+    /// Whether a mention is kept, from its row of [`SpanHead::span_probs`]: always without a
+    /// filter, else when the filter's column (the fourth) clears its threshold.
+    pub fn keeps(&self, row: &[f32]) -> bool {
+        self.filter.as_ref().is_none_or(|f| f.keeps(row[3]))
+    }
+
     /// The same head with `filter` (or without one).
     pub fn with_filter(mut self, filter: Option<MentionFilter>) -> StanceHead {
         self.filter = filter;

@@ -103,6 +103,15 @@ def sample(scored, out, round_="1"):
             f.writelines(block(it) for it in random.sample(items, 200))
 
 
+def agreement(pairs):
+    """Share of equal labels and Cohen's kappa over (first, second) label pairs."""
+    n = len(pairs)
+    po = sum(a == b for a, b in pairs) / n
+    classes = {x for pair in pairs for x in pair}
+    pe = sum((sum(a == k for a, _ in pairs) / n) * (sum(b == k for _, b in pairs) / n) for k in classes)
+    return po, (po - pe) / (1 - pe)
+
+
 def labels(path):
     return {(r["item_id"], int(r["index"])): r["label"].strip() == "1" for r in csv.DictReader(open(path, encoding="utf-8"))}
 
@@ -134,18 +143,13 @@ def build(items_dir, labels_dir, out):
             f.write(json.dumps({"id": it["id"], "doc": it["doc"], "family": it["family"], "source": "candidates",
                                 "round": it["round"],
                                 "text": it["text"], "candidates": cands}, ensure_ascii=False) + "\n")
-    pairs = [(first[k], v) for k, v in second.items()]
-    n = len(pairs)
-    po = sum(a == b for a, b in pairs) / n
-    p1 = sum(a for a, _ in pairs) / n
-    p2 = sum(b for _, b in pairs) / n
-    pe = p1 * p2 + (1 - p1) * (1 - p2)
+    po, kappa = agreement([(first[k], v) for k, v in second.items()])
     for r in sorted({it["round"] for it in items}):
         ks = [(it["id"], j) for it in items if it["round"] == r for j in range(len(it["candidates"]))]
         print(f"round {r}: {len({k[0] for k in ks})} sentences, {len(ks)} candidates, "
               f"{sum(first[k] for k in ks)} actor mentions")
     print(f"{len(items)} sentences, {len(first)} candidates, {sum(first.values())} actor mentions; "
-          f"second coder on {n} candidates: agreement {po:.3f}, Cohen's kappa {(po - pe) / (1 - pe):.3f}")
+          f"second coder on {len(second)} candidates: agreement {po:.3f}, Cohen's kappa {kappa:.3f}")
 
 
 POLARITY = {"negative": 2.0, "neutral": 4.0, "positive": 6.0}
@@ -176,11 +180,8 @@ def stance(candidates, labels_dir, out):
     print(f"{n} mentions: " + ", ".join(f"{k} {counts[k]}" for k in POLARITY))
     second = {(r["item_id"], int(r["index"])): r["stance"].strip()
               for r in csv.DictReader(open(f"{labels_dir}/stance-labels-second.csv", encoding="utf-8"))}
-    pairs = [(first[k], v) for k, v in second.items()]
-    m = len(pairs)
-    po = sum(a == b for a, b in pairs) / m
-    pe = sum((sum(a == k for a, _ in pairs) / m) * (sum(b == k for _, b in pairs) / m) for k in POLARITY)
-    print(f"second coder on {m} mentions: agreement {po:.3f}, Cohen's kappa {(po - pe) / (1 - pe):.3f}")
+    po, kappa = agreement([(first[k], v) for k, v in second.items()])
+    print(f"second coder on {len(second)} mentions: agreement {po:.3f}, Cohen's kappa {kappa:.3f}")
 
 
 if __name__ == "__main__":

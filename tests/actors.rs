@@ -400,3 +400,48 @@ fn train_mentions_writes_a_filter_into_a_stance_folder_that_score_applies() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("candidates"), "{}", stderr(&o));
 }
+
+/// The actor training files (our annotated training split, the mention filter's judged
+/// candidates and the stance towards them) never draw a document from the test split, and every
+/// line names its family and source, as `datasets/README.md` says.
+#[test]
+fn actor_training_files_share_no_document_with_the_test_split() {
+    let dir = root().join("datasets/actors");
+    let lines = |name: &str| -> Vec<serde_json::Value> {
+        std::fs::read_to_string(dir.join(name))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let test_docs: std::collections::HashSet<String> = lines("test.jsonl")
+        .iter()
+        .map(|l| l["doc"].as_str().unwrap().to_string())
+        .collect();
+    assert!(test_docs.len() > 50, "{} test documents", test_docs.len());
+    for name in [
+        "train.jsonl",
+        "candidates.jsonl",
+        "candidates-stance.jsonl",
+        "candidates-stance-r3.jsonl",
+    ] {
+        let rows = lines(name);
+        assert!(rows.len() > 400, "{name}: {} lines", rows.len());
+        for l in &rows {
+            let doc = l["doc"].as_str().unwrap();
+            assert!(!test_docs.contains(doc), "{name}: {doc} is a test document");
+            assert!(
+                l["family"].is_string() && l["source"].is_string(),
+                "{name}: {l}"
+            );
+        }
+    }
+    // Round 3's stance labels are their own file: none of its sentences is in the shipped one.
+    let shipped: std::collections::HashSet<String> = lines("candidates-stance.jsonl")
+        .iter()
+        .map(|l| l["primary_gid"].as_str().unwrap().to_string())
+        .collect();
+    assert!(lines("candidates-stance-r3.jsonl")
+        .iter()
+        .all(|l| !shipped.contains(l["primary_gid"].as_str().unwrap())));
+}

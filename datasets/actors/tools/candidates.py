@@ -13,14 +13,18 @@ codebook (with the right id) or not.
     # 4. the training file and the agreement of the second coder
     python3 tools/candidates.py build OUT candidates/ candidates.jsonl
     # round 2 (sampled smarter: sentences with a demonym, capital, organ, body or person
-    # candidate): steps 1-2 with a last argument 2, labels in candidates/labels-r2*.csv
+    # candidate): steps 1-2 with a last argument 2, labels in candidates/labels-r2*.csv;
+    # round 3 (sentences with a word of praise or blame; actor and stance judged in one pass,
+    # candidates/round3-prompt.md): steps 1-2 with a last argument 3, labels in
+    # candidates/labels-r3*.csv and candidates/stance-labels-r3*.csv
     # 5. the stance towards every judged actor mention (candidates/stance-prompt.md), in
-    #    NewsMTSC's format for `framescore train-stance`
+    #    NewsMTSC's format for `framescore train-stance`; round 3's in a file of its own
     python3 tools/candidates.py stance candidates.jsonl candidates/ candidates-stance.jsonl
+    python3 tools/candidates.py stance candidates.jsonl candidates/ candidates-stance-r3.jsonl 3
 
 Run from datasets/actors/ (paths to ../../../shared/ as in the repository's layout).
 """
-import collections, csv, hashlib, json, random, sys
+import collections, csv, json, random, re, sys
 
 SHARED = "../../../shared"
 
@@ -35,7 +39,8 @@ def used_docs():
 
 def docs(out, round_="1"):
     """Round 1: 90 PTC articles and 60 UN speeches; round 2: the next 120 and 40 of the same
-    shuffled lists (so no document is drawn twice)."""
+    shuffled lists; round 3: the PTC articles left and the next 120 speeches (so no document is
+    drawn twice)."""
     used = used_docs()
     random.seed(619)
     ptc = [json.loads(l) for l in open(f"{SHARED}/data/ptc/train.jsonl", encoding="utf-8")]
@@ -46,7 +51,7 @@ def docs(out, round_="1"):
     un = [d for d in un if d["id"] not in used]
     random.shuffle(ptc)
     random.shuffle(un)
-    picked = ptc[:90] + un[:60] if round_ == "1" else ptc[90:210] + un[60:100]
+    picked = {"1": ptc[:90] + un[:60], "2": ptc[90:210] + un[60:100], "3": ptc[210:] + un[100:220]}[round_]
     with open(out, "w", encoding="utf-8") as f:
         for d in picked:
             f.write(json.dumps({"id": d["id"], "text": d["text"]}) + "\n")
@@ -64,11 +69,24 @@ def kinds():
         return {r["alias"]: r["kind"] for r in csv.DictReader(f)}
 
 
+# Round 3 draws sentences that praise or blame someone: the polar stance classes are a quarter
+# of rounds 1-2's mentions, and the stance head is weakest on them.
+POLAR = re.compile(
+    r"\b(condemn|denounc|accus|blam|aggress|violat|occup|invad|invasion|attack|threat|sanction|"
+    r"hostil|hegemon|imperial|interfer|bully|coerc|provoc|crime|criminal|brutal|atroc|genocid|"
+    r"regime|illegal|unilateral|blockad|embargo|destabili|praise|commend|thank|welcom|congratulat|"
+    r"appreciat|grateful|gratitude|admir|salut|tribute|pay homage|friend|generous|solidarity|"
+    r"support|assistance|contribution|leadership|commitment)",
+    re.IGNORECASE)
+
+
 def sample(scored, out, round_="1"):
     """Round 1: up to 8 sentences with a candidate per document. Round 2 (smarter): up to 6 per
     document among sentences with a candidate that is not a plain state name (a demonym, a
-    capital, an organ, an international body or a person), where the word list errs most."""
-    random.seed(1919 if round_ == "1" else 2020)
+    capital, an organ, an international body or a person), where the word list errs most.
+    Round 3: up to 5 per document among sentences with a candidate and a word of praise or blame
+    (`POLAR`)."""
+    random.seed({"1": 1919, "2": 2020, "3": 2121}[round_])
     kind = kinds()
     sent = {(r["article_id"], r["sentence_index"]): r for r in csv.DictReader(open(f"{scored}/sentences.csv", encoding="utf-8"))}
     cands = collections.defaultdict(list)
@@ -83,9 +101,11 @@ def sample(scored, out, round_="1"):
     items = []
     for d, ks in sorted(bydoc.items()):
         random.shuffle(ks)
-        if round_ != "1":
+        if round_ == "2":
             ks = [k for k in ks if any(kind.get(c["mention"], "state") != "state" for c in cands[k])]
-        for k in ks[:8 if round_ == "1" else 6]:
+        if round_ == "3":
+            ks = [k for k in ks if POLAR.search(sent[k]["text"])]
+        for k in ks[:{"1": 8, "2": 6, "3": 5}[round_]]:
             text = sent[k]["text"]
             if len(text) > 600:
                 continue
@@ -101,6 +121,9 @@ def sample(scored, out, round_="1"):
     if round_ == "1":
         with open(f"{out}/batch-second.txt", "w", encoding="utf-8") as f:
             f.writelines(block(it) for it in random.sample(items, 200))
+    if round_ == "3":
+        with open(f"{out}/batch-r3-second.txt", "w", encoding="utf-8") as f:
+            f.writelines(block(it) for it in random.sample(items, 100))
 
 
 def agreement(pairs):
@@ -116,21 +139,24 @@ def labels(path):
     return {(r["item_id"], int(r["index"])): r["label"].strip() == "1" for r in csv.DictReader(open(path, encoding="utf-8"))}
 
 
+# Each round's items (items{tag}.json) and first-coder labels (labels{tag}{0-4}.csv).
+ROUNDS = [("", 1), ("-r2", 2), ("-r3", 3)]
+# The second coders' samples: round 1's 280 candidates and round 3's 100 sentences.
+SECOND = ["", "-r3"]
+
+
 def build(items_dir, labels_dir, out):
-    items = json.load(open(f"{items_dir}/items.json"))
-    first = {}
-    for b in range(5):
-        first.update(labels(f"{labels_dir}/labels{b}.csv"))
-    for it in items:
-        it.setdefault("round", 1)
-    try:
-        round2 = json.load(open(f"{items_dir}/items-r2.json"))
+    items, first = [], {}
+    for tag, round_ in ROUNDS:
+        try:
+            more = json.load(open(f"{items_dir}/items{tag}.json"))
+        except FileNotFoundError:
+            continue
+        for it in more:
+            it.setdefault("round", round_)
+        items += more
         for b in range(5):
-            first.update(labels(f"{labels_dir}/labels-r2{b}.csv"))
-        items += round2
-    except FileNotFoundError:
-        pass
-    second = labels(f"{labels_dir}/labels-second.csv")
+            first.update(labels(f"{labels_dir}/labels{tag}{b}.csv"))
     with open(out, "w", encoding="utf-8") as f:
         for it in items:
             cands = []
@@ -143,45 +169,64 @@ def build(items_dir, labels_dir, out):
             f.write(json.dumps({"id": it["id"], "doc": it["doc"], "family": it["family"], "source": "candidates",
                                 "round": it["round"],
                                 "text": it["text"], "candidates": cands}, ensure_ascii=False) + "\n")
-    po, kappa = agreement([(first[k], v) for k, v in second.items()])
     for r in sorted({it["round"] for it in items}):
         ks = [(it["id"], j) for it in items if it["round"] == r for j in range(len(it["candidates"]))]
         print(f"round {r}: {len({k[0] for k in ks})} sentences, {len(ks)} candidates, "
               f"{sum(first[k] for k in ks)} actor mentions")
-    print(f"{len(items)} sentences, {len(first)} candidates, {sum(first.values())} actor mentions; "
-          f"second coder on {len(second)} candidates: agreement {po:.3f}, Cohen's kappa {kappa:.3f}")
+    print(f"{len(items)} sentences, {len(first)} candidates, {sum(first.values())} actor mentions")
+    for tag in SECOND:
+        second = labels(f"{labels_dir}/labels{tag}-second.csv")
+        po, kappa = agreement([(first[k], v) for k, v in second.items()])
+        print(f"second coder (labels{tag}-second.csv) on {len(second)} candidates: agreement {po:.3f}, "
+              f"Cohen's kappa {kappa:.3f}")
 
 
 POLARITY = {"negative": 2.0, "neutral": 4.0, "positive": 6.0}
 
 
-def stance(candidates, labels_dir, out):
-    """The stance towards every judged actor mention of candidates.jsonl, in NewsMTSC's format
-    (what `framescore train-stance` reads), from candidates/stance-labels*.csv; prints the
-    second coder's agreement (candidates/stance-labels-second.csv)."""
+def stance_labels(path):
+    return {(r["item_id"], int(r["index"])): r["stance"].strip() for r in csv.DictReader(open(path, encoding="utf-8"))}
+
+
+def stance(candidates, labels_dir, out, rounds="1,2"):
+    """The stance towards every judged actor mention of candidates.jsonl's sentences of the given
+    rounds, in NewsMTSC's format (what `framescore train-stance` reads), from
+    candidates/stance-labels*.csv (rounds 1-2 in stance-labels{0-4}.csv, round 3 in
+    stance-labels-r3{0-4}.csv); prints the second coders' agreement (stance-labels-second.csv,
+    stance-labels-r3-second.csv) on the mentions both coders judged actor mentions. Rounds 1-2
+    make candidates-stance.jsonl, round 3 candidates-stance-r3.jsonl (measured, not in the
+    shipped heads: see the README's stance card)."""
+    rounds = {int(r) for r in rounds.split(",")}
     first = {}
-    for b in range(5):
-        for r in csv.DictReader(open(f"{labels_dir}/stance-labels{b}.csv", encoding="utf-8")):
-            first[(r["item_id"], int(r["index"]))] = r["stance"].strip()
-    n = 0
+    for tag in ["", "-r3"]:
+        for b in range(5):
+            try:
+                first.update(stance_labels(f"{labels_dir}/stance-labels{tag}{b}.csv"))
+            except FileNotFoundError:
+                pass
+    n, counts = 0, collections.Counter()
     with open(out, "w", encoding="utf-8") as f:
         for line in open(candidates, encoding="utf-8"):
             it = json.loads(line)
+            if it["round"] not in rounds:
+                continue
             targets = [{"from": c["from"], "to": c["to"], "mention": c["mention"], "actor": c["actor"],
                         "polarity": POLARITY[first[(it["id"], j)]]}
                        for j, c in enumerate(it["candidates"]) if c["actor_mention"]]
             if not targets:
                 continue
             n += len(targets)
+            counts.update(first[(it["id"], j)] for j, c in enumerate(it["candidates"]) if c["actor_mention"])
             f.write(json.dumps({"primary_gid": it["id"], "doc": it["doc"], "family": it["family"],
                                 "source": "candidates", "sentence_normalized": it["text"],
                                 "targets": targets}, ensure_ascii=False) + "\n")
-    counts = collections.Counter(first.values())
     print(f"{n} mentions: " + ", ".join(f"{k} {counts[k]}" for k in POLARITY))
-    second = {(r["item_id"], int(r["index"])): r["stance"].strip()
-              for r in csv.DictReader(open(f"{labels_dir}/stance-labels-second.csv", encoding="utf-8"))}
-    po, kappa = agreement([(first[k], v) for k, v in second.items()])
-    print(f"second coder on {len(second)} mentions: agreement {po:.3f}, Cohen's kappa {kappa:.3f}")
+    for tag in SECOND:
+        second = stance_labels(f"{labels_dir}/stance-labels{tag}-second.csv")
+        pairs = [(first[k], v) for k, v in second.items() if k in first]
+        po, kappa = agreement(pairs)
+        print(f"second coder (stance-labels{tag}-second.csv) on {len(pairs)} mentions: agreement {po:.3f}, "
+              f"Cohen's kappa {kappa:.3f}")
 
 
 if __name__ == "__main__":

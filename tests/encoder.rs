@@ -113,3 +113,59 @@ fn cut_pieces_of_unpunctuated_text_fit_the_encoder_window() {
         }
     }
 }
+
+/// The shipped model sets, as (base encoder folder, tuned layers file).
+fn shipped_sets() -> [(std::path::PathBuf, std::path::PathBuf); 2] {
+    let m = framescore::models_dir();
+    [
+        (m.join("minilm"), m.join("tuned/encoder.safetensors")),
+        (
+            m.join("mpnet"),
+            m.join("accurate/tuned/encoder.safetensors"),
+        ),
+    ]
+}
+
+/// `--precision int8` reads its activation ranges from the file `framescore tune` writes beside
+/// the tuned layers instead of measuring them at start-up; for both shipped sets the file
+/// matches the layers, and the encoder quantised with it is the one quantised with ranges
+/// measured afresh, to the last bit.
+#[test]
+fn shipped_int8_ranges_match_the_tuned_layers_and_a_fresh_measurement() {
+    let reference = load_reference("reference_embeddings.json");
+    let texts: Vec<&str> = reference.sentences.iter().map(String::as_str).collect();
+    for (base, layers) in shipped_sets() {
+        let mut stored = Encoder::load_tuned(&base, 8, false, Some(&layers)).unwrap();
+        assert!(
+            stored.has_stored_int8_ranges(),
+            "{} has no matching int8-ranges.safetensors beside it; write it with \
+             `cargo test --release --test encoder write_shipped_int8_ranges -- --ignored`",
+            layers.display()
+        );
+        stored.quantize_int8().unwrap();
+        // The same layers in a folder without the file: the ranges are measured.
+        let dir = tempfile::tempdir().unwrap();
+        let copy = dir.path().join("encoder.safetensors");
+        std::fs::copy(&layers, &copy).unwrap();
+        let mut measured = Encoder::load_tuned(&base, 8, false, Some(&copy)).unwrap();
+        assert!(!measured.has_stored_int8_ranges());
+        measured.quantize_int8().unwrap();
+        assert_eq!(
+            rows(&stored.embed(&texts).unwrap().matrix),
+            rows(&measured.embed(&texts).unwrap().matrix),
+            "{}",
+            layers.display()
+        );
+    }
+}
+
+/// Writes the shipped sets' int8 ranges (what `framescore tune` does for the layers it writes):
+/// `cargo test --release --test encoder write_shipped_int8_ranges -- --ignored`.
+#[test]
+#[ignore]
+fn write_shipped_int8_ranges() {
+    for (base, layers) in shipped_sets() {
+        let encoder = Encoder::load_tuned(&base, 8, false, Some(&layers)).unwrap();
+        eprintln!("{}", encoder.write_int8_ranges().unwrap().display());
+    }
+}

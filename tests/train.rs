@@ -222,6 +222,13 @@ fn tune_writes_tuned_layers_and_models_that_score_together() {
     // One tuned layer of all-MiniLM-L6-v2: 16 tensors, about 7 MB.
     let layers = std::fs::metadata(out.join("tuned/encoder.safetensors")).unwrap();
     assert!(layers.len() > 6_000_000 && layers.len() < 8_000_000);
+    // The int8 path's activation ranges for these layers: 6 layers x 4 projections.
+    let ranges = std::fs::metadata(out.join("tuned/int8-ranges.safetensors")).unwrap();
+    assert!(
+        ranges.len() > 40_000 && ranges.len() < 100_000,
+        "{}",
+        ranges.len()
+    );
     let config: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("frames/frames.json")).unwrap())
             .unwrap();

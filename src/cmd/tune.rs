@@ -293,6 +293,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         false,
         Some(&layers_dir.join(tune::LAYERS_FILE)),
     )?;
+    // The int8 path's activation ranges for these layers, so `--precision int8` starts without
+    // measuring them.
+    encoder.write_int8_ranges()?;
     for spec in &args.test {
         let (name, path) = parse_pair(spec)?;
         let dir = args.out.join(&name);

@@ -342,6 +342,10 @@ struct Layer {
     out_norm: Norm,
 }
 
+/// Per (layer, projection), each input channel's largest |activation| on the calibration
+/// sentences (see [`LeanBert::activation_ranges`]).
+pub type ActivationRanges = HashMap<(usize, usize), Tensor>;
+
 /// BERT or MPNet encoder (embeddings and layers, no pooler) on plain tensors. Immutable after
 /// loading (except for [`LeanBert::make_trainable`]), so it can be shared by reference.
 pub struct LeanBert {
@@ -674,9 +678,17 @@ impl LeanBert {
         scope: impl Fn(usize) -> Int8Scope,
         calibration: &[(Tensor, Tensor)],
     ) {
+        let amax = self.activation_ranges(calibration);
+        self.quantize_int8_ranged(range, scope, &amax);
+    }
+
+    /// Per layer and projection (0 QKV, 1 attention output, 2 FFN up, 3 FFN down), each input
+    /// channel's largest |value| over the `calibration` batches: what
+    /// [`LeanBert::quantize_int8_ranged`] evens the weights and activations out with. Measured
+    /// in this model's precision (fp32 for the int8 path).
+    pub fn activation_ranges(&self, calibration: &[(Tensor, Tensor)]) -> ActivationRanges {
         let _guard = tch::no_grad_guard();
-        // Per layer and projection, each input channel's largest |value|.
-        let mut amax: HashMap<(usize, usize), Tensor> = HashMap::new();
+        let mut amax: ActivationRanges = HashMap::new();
         for (ids, mask) in calibration {
             let x = self.embed(ids);
             let (b, l) = mask.size2().expect("[b, l]");
@@ -689,6 +701,18 @@ impl LeanBert {
             };
             let _ = self.run_layers_observed(x, mask, 0..self.layers.len(), false, &mut record);
         }
+        amax
+    }
+
+    /// [`LeanBert::quantize_int8`] with activation ranges measured before (by
+    /// [`LeanBert::activation_ranges`], or read from the file beside the tuned layers).
+    pub fn quantize_int8_ranged(
+        &mut self,
+        range: std::ops::Range<usize>,
+        scope: impl Fn(usize) -> Int8Scope,
+        amax: &ActivationRanges,
+    ) {
+        let _guard = tch::no_grad_guard();
         for i in range {
             let scope = scope(i);
             let layer = &mut self.layers[i];

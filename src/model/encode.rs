@@ -396,21 +396,15 @@ impl Encoder {
                 // With fixed shapes, each sentence's mentions go through the head on their own:
                 // a matrix product's last bits can depend on how many rows it has, and the
                 // mentions of a batch depend on the sentences it happens to hold.
-                let mut groups: Vec<(usize, usize)> = vec![];
+                // (Mentions come in row order, so a sentence's are adjacent.)
                 let mut start = 0;
-                for end in 1..=mentions.len() {
-                    let split = end == mentions.len()
-                        || (fixed_shapes && mentions[end].0 != mentions[start].0);
-                    if split {
-                        groups.push((start, end));
-                        start = end;
-                    }
-                }
-                for (a, b) in groups {
-                    let probs = self::rows(&span_head.span_probs(hidden, mask, &mentions[a..b]));
-                    for ((i, k), p) in slots[a..b].iter().zip(probs) {
+                for group in mentions.chunk_by(|a, b| !fixed_shapes || a.0 == b.0) {
+                    let end = start + group.len();
+                    let probs = self::rows(&span_head.span_probs(hidden, mask, group));
+                    for ((i, k), p) in slots[start..end].iter().zip(probs) {
                         found[*i][*k] = Some(p);
                     }
+                    start = end;
                 }
             }
         });

@@ -210,13 +210,13 @@ def stance(candidates, labels_dir, out, rounds="1,2"):
             it = json.loads(line)
             if it["round"] not in rounds:
                 continue
-            targets = [{"from": c["from"], "to": c["to"], "mention": c["mention"], "actor": c["actor"],
-                        "polarity": POLARITY[first[(it["id"], j)]]}
-                       for j, c in enumerate(it["candidates"]) if c["actor_mention"]]
-            if not targets:
+            judged = [(c, first[(it["id"], j)]) for j, c in enumerate(it["candidates"]) if c["actor_mention"]]
+            if not judged:
                 continue
+            targets = [{"from": c["from"], "to": c["to"], "mention": c["mention"], "actor": c["actor"],
+                        "polarity": POLARITY[label]} for c, label in judged]
             n += len(targets)
-            counts.update(first[(it["id"], j)] for j, c in enumerate(it["candidates"]) if c["actor_mention"])
+            counts.update(label for _, label in judged)
             f.write(json.dumps({"primary_gid": it["id"], "doc": it["doc"], "family": it["family"],
                                 "source": "candidates", "sentence_normalized": it["text"],
                                 "targets": targets}, ensure_ascii=False) + "\n")

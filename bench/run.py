@@ -36,6 +36,9 @@ THREADS = os.environ.get("BENCH_THREADS", str(os.cpu_count() or 2))
 SPEECHES = [int(s) for s in os.environ.get("BENCH_SPEECHES", "150 300").split()]
 SENTENCES = [int(s) for s in os.environ.get("BENCH_SENTENCES", "2000 4000").split()]
 BIG_MB = float(os.environ.get("BENCH_BIG_MB", "0"))
+# The lite set (`framescore distill`, a 4-layer student of the fast set), measured beside it.
+LITE = os.path.join(ROOT, "models", "lite")
+HAS_LITE = os.path.isfile(os.path.join(LITE, "tuned", "encoder.safetensors"))
 ENV = dict(os.environ, HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="true")
 
 
@@ -93,6 +96,12 @@ def measure(name, size, corpus, work, extra):
     _, wall8, rss8 = score(corpus, os.path.join(work, f"out-{name}-{size}-int8"), work,
                            extra + ["--precision", "int8"])
     _, wall_auto, rss_auto = score(corpus, os.path.join(work, f"out-{name}-{size}-auto"), work, extra)
+    lite = {}
+    if HAS_LITE:
+        for p in ("fp32", "int8"):
+            _, wall, rss = score(corpus, os.path.join(work, f"out-{name}-{size}-lite-{p}"), work,
+                                 extra + ["--models", LITE, "--precision", p])
+            lite[p] = (len(sents) / wall, rss)
     lines = os.path.join(work, f"lines-{name}-{size}.txt")
     with open(lines, "w", encoding="utf-8") as f:
         f.write("\n".join(sents) + "\n")
@@ -102,10 +111,11 @@ def measure(name, size, corpus, work, extra):
     st = json.loads(run([PY, os.path.join(ROOT, "bench", "st_speed.py"), lines, THREADS])[0])["per_second"]
     row = dict(input=name, size=size, n=len(sents), st=st, fs=fs, bf=bf, i8=i8,
                e2e32=len(sents) / wall32, e2e8=len(sents) / wall8, e2e=len(sents) / wall_auto,
-               rss32=rss32, rss8=rss8, rss=rss_auto)
+               rss32=rss32, rss8=rss8, rss=rss_auto, lite=lite)
     log(f"{name} {size}: {len(sents)} sentences, ST {st:.1f}/s, encoder fp32 {fs:.1f}/s bf16 {bf:.1f}/s "
         f"int8 {i8:.1f}/s, end to end fp32 {row['e2e32']:.1f}/s int8 {row['e2e8']:.1f}/s auto {row['e2e']:.1f}/s, "
-        f"peak RSS {rss32:.0f}/{rss8:.0f}/{rss_auto:.0f} MB")
+        f"peak RSS {rss32:.0f}/{rss8:.0f}/{rss_auto:.0f} MB"
+        + (f"; lite set fp32 {lite['fp32'][0]:.1f}/s int8 {lite['int8'][0]:.1f}/s" if lite else ""))
     return row, lines
 
 
@@ -173,6 +183,18 @@ def main():
         a, b, c = (eval_scores(m, d, p, tag) for p in ("fp32", "bf16", "int8"))
         for k in a:
             heads.append((model if not k.startswith("tagger") else "tagger", k.replace("tagger ", ""), a[k], b[k], c[k]))
+    # The lite set: int8 against its own fp32 (the same guard), and fp32 against the fast set's.
+    lite_heads = []
+    if HAS_LITE:
+        lite_tagger = os.path.join(LITE, "tagger")
+        for model, data, tag in [("frames", "framing/test.csv", None), ("frames", "framing/news-test.csv", None),
+                                 ("bias", "babe/test.csv", lite_tagger)]:
+            m, d = os.path.join(LITE, model), os.path.join(ROOT, "datasets", data)
+            a, c = (eval_scores(m, d, p, tag) for p in ("fp32", "int8"))
+            fast = eval_scores(os.path.join(ROOT, "models", model), d, "fp32", tag and tagger)
+            for k in a:
+                label = k.replace("tagger ", "") + (" (news test)" if "news-test" in data else "")
+                lite_heads.append((model if not k.startswith("tagger") else "tagger", label, fast[k], a[k], c[k]))
 
     cpu, flags = cpuinfo.cpu()
     t = [f"Machine: {cpu} (flags: {', '.join(flags) or 'none of ' + ', '.join(cpuinfo.FLAGS)}), "
@@ -181,12 +203,20 @@ def main():
          f"in the same run. `auto` is {'bf16' if 'avx512_bf16' in flags or 'amx_bf16' in flags else 'fp32'} on this CPU.", "",
          "| input | size | sentences | sentence-transformers encode | framescore encoder fp32 | ratio | framescore encoder bf16 | ratio | framescore encoder int8 | ratio | framescore score fp32 | ratio | framescore score int8 | ratio | framescore score (auto) | ratio | peak RSS fp32 / int8 / auto (MB) |",
          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    if HAS_LITE:
+        t[2] = t[2][:-len(" peak RSS fp32 / int8 / auto (MB) |")] + \
+            " lite set score fp32 | ratio | lite set score int8 | ratio | peak RSS fp32 / int8 / auto / lite int8 (MB) |"
+        t[3] += "---:|---:|---:|---:|"
     for r in rows:
         unit = "speeches" if r["input"] == "ungdc" else "sentences"
         t.append(f"| {r['input']} | {r['size']} {unit} | {r['n']} | {r['st']:.1f} | {r['fs']:.1f} | {r['fs'] / r['st']:.2f}x "
                  f"| {r['bf']:.1f} | {r['bf'] / r['st']:.2f}x | {r['i8']:.1f} | {r['i8'] / r['st']:.2f}x "
                  f"| {r['e2e32']:.1f} | {r['e2e32'] / r['st']:.2f}x | {r['e2e8']:.1f} | {r['e2e8'] / r['st']:.2f}x "
-                 f"| {r['e2e']:.1f} | {r['e2e'] / r['st']:.2f}x | {r['rss32']:.0f} / {r['rss8']:.0f} / {r['rss']:.0f} |")
+                 f"| {r['e2e']:.1f} | {r['e2e'] / r['st']:.2f}x "
+                 + (f"| {r['lite']['fp32'][0]:.1f} | {r['lite']['fp32'][0] / r['st']:.2f}x "
+                    f"| {r['lite']['int8'][0]:.1f} | {r['lite']['int8'][0] / r['st']:.2f}x " if r["lite"] else "")
+                 + f"| {r['rss32']:.0f} / {r['rss8']:.0f} / {r['rss']:.0f}"
+                 + (f" / {r['lite']['int8'][1]:.0f}" if r["lite"] else "") + " |")
     if big:
         t += ["", f"One {big[0]:.0f} MB document ({big[1]} sentences), `framescore score` default precision: "
               f"{big[2]:.1f} sentences/s, peak RSS {big[3]:.0f} MB."]
@@ -202,6 +232,15 @@ def main():
     t += ["", f"Largest change of a head's test score under bf16: {worst:.4f} "
           f"({'within' if worst < 0.005 else 'OVER'} the 0.005 allowed); under int8: {worst8:.4f} "
           f"({'within' if worst8 <= 0.01 else 'OVER'} the 0.01 allowed)."]
+    if lite_heads:
+        t += ["", "The lite set (`models/lite`, 4 layers distilled from the fast set): each head's test score in fp32 "
+              "against the fast set's, and in int8 against its own fp32.", "",
+              "| head | score | fast set fp32 | lite fp32 | change | lite int8 | change |", "|---|---|---:|---:|---:|---:|---:|"]
+        for model, k, f, a, c in lite_heads:
+            t.append(f"| {model} | {k} | {f:.4f} | {a:.4f} | {a - f:+.4f} | {c:.4f} | {c - a:+.4f} |")
+        worst_lite = max(abs(c - a) for _, _, _, a, c in lite_heads)
+        t += ["", f"Largest change of a lite head's test score under int8: {worst_lite:.4f} "
+              f"({'within' if worst_lite <= 0.01 else 'OVER'} the 0.01 allowed)."]
     text = "\n".join(t) + "\n"
     print(text)
     with open(os.path.join(ROOT, "bench", "results.md"), "w", encoding="utf-8") as f:

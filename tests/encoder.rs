@@ -115,7 +115,7 @@ fn cut_pieces_of_unpunctuated_text_fit_the_encoder_window() {
 }
 
 /// The shipped model sets, as (base encoder folder, tuned layers file).
-fn shipped_sets() -> [(std::path::PathBuf, std::path::PathBuf); 2] {
+fn shipped_sets() -> [(std::path::PathBuf, std::path::PathBuf); 3] {
     let m = framescore::models_dir();
     [
         (m.join("minilm"), m.join("tuned/encoder.safetensors")),
@@ -123,6 +123,7 @@ fn shipped_sets() -> [(std::path::PathBuf, std::path::PathBuf); 2] {
             m.join("mpnet"),
             m.join("accurate/tuned/encoder.safetensors"),
         ),
+        (m.join("minilm"), m.join("lite/tuned/encoder.safetensors")),
     ]
 }
 
@@ -147,6 +148,12 @@ fn shipped_int8_ranges_match_the_tuned_layers_and_a_fresh_measurement() {
         let dir = tempfile::tempdir().unwrap();
         let copy = dir.path().join("encoder.safetensors");
         std::fs::copy(&layers, &copy).unwrap();
+        // The card says how deep the encoder is (the lite set's student has 4 layers).
+        std::fs::copy(
+            layers.with_file_name("tuned.json"),
+            copy.with_file_name("tuned.json"),
+        )
+        .unwrap();
         let mut measured = Encoder::load_tuned(&base, 8, false, Some(&copy)).unwrap();
         assert!(!measured.has_stored_int8_ranges());
         measured.quantize_int8().unwrap();

@@ -187,6 +187,31 @@ fn sample_csv(src: &str, step: usize, dir: &std::path::Path, name: &str) -> std:
     path
 }
 
+/// `framescore tune` of one layer for one epoch on `tasks` (NAME, FILE) into `out`.
+fn tune_briefly(
+    tasks: &[(&str, &std::path::Path)],
+    out: &std::path::Path,
+    extra: &[&str],
+) -> std::process::Output {
+    let mut args: Vec<String> = vec!["tune".into()];
+    for (name, path) in tasks {
+        args.push("--task".into());
+        args.push(format!("{name}={}", path.display()));
+    }
+    for a in [
+        "--out",
+        out.to_str().unwrap(),
+        "--layers",
+        "1",
+        "--epochs",
+        "1",
+    ] {
+        args.push(a.into());
+    }
+    args.extend(extra.iter().map(|a| a.to_string()));
+    framescore(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
 #[test]
 fn tune_writes_tuned_layers_and_models_that_score_together() {
     let dir = tempfile::tempdir().unwrap();
@@ -199,21 +224,11 @@ fn tune_writes_tuned_layers_and_models_that_score_together() {
         "spans.jsonl",
     );
     let out = dir.path().join("models");
-    let o = framescore(&[
-        "tune",
-        "--task",
-        &format!("frames={}", frames.display()),
-        "--task",
-        &format!("bias={}", bias.display()),
-        "--task",
-        &format!("tagger={}", spans.display()),
-        "--out",
-        out.to_str().unwrap(),
-        "--layers",
-        "1",
-        "--epochs",
-        "1",
-    ]);
+    let o = tune_briefly(
+        &[("frames", &frames), ("bias", &bias), ("tagger", &spans)],
+        &out,
+        &[],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("frames: validation scores"), "{stdout}");
@@ -327,4 +342,134 @@ fn tagger_trains_evaluates_and_scores() {
     }
     // Even a tagger trained on a tenth of the data finds some BABE biased words.
     assert!(row("babe")[2] > 0.2, "{stdout}");
+}
+
+/// `framescore distill`: a 4-layer student of the shipped fast set, trained briefly on a few
+/// hundred sentences, keeps the set's heads and scores with `--models`; a student is refused as
+/// a teacher, and so is a student whose frozen layers are not the checkpoint's first ones.
+#[test]
+fn distill_makes_a_shallower_set_that_keeps_the_heads_and_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample_csv("datasets/framing/train.csv", 10, dir.path(), "texts.csv");
+    let out = dir.path().join("lite");
+    let o = framescore(&[
+        "distill",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--epochs",
+        "1",
+        "--held-out",
+        "100",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("student of 4 layers"), "{stdout}");
+    let card: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("tuned/tuned.json")).unwrap())
+            .unwrap();
+    assert_eq!(card["depth"], 4, "{card}");
+    assert_eq!(card["base_encoder"], "minilm", "{card}");
+    assert_eq!(card["keep"], serde_json::json!([0, 1, 4, 5]), "{card}");
+    // Training moved the student towards the teacher on sentences it never saw.
+    let before = card["closeness_before"]["mean_cosine"].as_f64().unwrap();
+    let after = card["closeness_after"]["mean_cosine"].as_f64().unwrap();
+    assert!(after > before + 0.02, "{before} -> {after}");
+    // Its own two layers (about 7 MB each), the int8 ranges, the teacher's heads unchanged.
+    let layers = std::fs::metadata(out.join("tuned/encoder.safetensors")).unwrap();
+    assert!(layers.len() > 13_000_000 && layers.len() < 16_000_000);
+    assert!(out.join("tuned/int8-ranges.safetensors").is_file());
+    for head in [
+        "frames/heads.safetensors",
+        "bias/heads.safetensors",
+        "tagger/head.safetensors",
+        "stance/head.safetensors",
+    ] {
+        assert_eq!(
+            std::fs::read(out.join(head)).unwrap(),
+            std::fs::read(root().join("models").join(head)).unwrap(),
+            "{head}"
+        );
+    }
+
+    let seed = root().join("datasets/articles/mondo-2024-01-28-nasa-china-lunar-samples.txt");
+    for precision in ["fp32", "int8"] {
+        let scored = dir.path().join(format!("scored-{precision}"));
+        let o = score(
+            &seed,
+            &scored,
+            &["--models", out.to_str().unwrap(), "--precision", precision],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let (_, rows) = read_csv(&scored.join("sentences.csv"));
+        assert!(rows.len() > 30);
+        assert!(rows.iter().all(|r| r["p_hegemony"].parse::<f32>().is_ok()));
+        let (_, actors) = read_csv(&scored.join("actors.csv"));
+        assert!(actors.iter().any(|r| r["actor"] == "USA"));
+    }
+
+    let o = framescore(&[
+        "distill",
+        "--teacher",
+        out.to_str().unwrap(),
+        "--out",
+        dir.path().join("again").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("itself a distilled student"),
+        "{}",
+        stderr(&o)
+    );
+    let o = framescore(&[
+        "distill",
+        "--keep",
+        "1,2,5",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        dir.path().join("bad").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("checkpoint's first ones"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// A stance task alone paces the tuning (it wraps around beside other tasks, but alone it sets
+/// the number of steps), and `--stance-own-weight` is recorded.
+#[test]
+fn tune_with_a_stance_task_alone_trains_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let stance = sample_jsonl(
+        "datasets/newsmtsc/train.jsonl",
+        20,
+        dir.path(),
+        "stance.jsonl",
+    );
+    let out = dir.path().join("models");
+    let o = tune_briefly(&[("stance", &stance)], &out, &["--stance-own-weight", "2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("stance: validation scores"), "{stdout}");
+    let card: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("tuned/tuned.json")).unwrap())
+            .unwrap();
+    assert_eq!(card["stance_own_weight"], 2, "{card}");
+    // The tuned layer moved: it differs from the checkpoint's top layer.
+    let tuned = tch::Tensor::read_safetensors(out.join("tuned/encoder.safetensors")).unwrap();
+    let base =
+        tch::Tensor::read_safetensors(root().join("models/minilm/model.safetensors")).unwrap();
+    let name = "encoder.layer.5.output.dense.weight";
+    let find = |v: &[(String, tch::Tensor)]| {
+        v.iter()
+            .find(|(n, _)| n.ends_with(name))
+            .map(|(_, t)| t.shallow_clone())
+            .unwrap()
+    };
+    let moved = (find(&tuned) - find(&base)).abs().max().double_value(&[]);
+    assert!(moved > 1e-4, "{moved}");
 }

@@ -3,6 +3,7 @@
 //!
 //! May use: everything in the library ([`framescore::pipeline`] for scoring, [`framescore::learn`]
 //! for training and evaluation); nothing in the library uses it.
+pub mod distill;
 pub mod eval;
 pub mod merge;
 pub mod report;

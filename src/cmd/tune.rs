@@ -64,6 +64,11 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = TuneOptions::default().stance_batch)]
     pub stance_batch: usize,
 
+    /// Times each stance sentence not from NewsMTSC (our own international-news sentences) is
+    /// fitted per pass over the stance data (`train-stance` fits them 6 times).
+    #[arg(long, value_name = "N", default_value_t = TuneOptions::default().stance_own_weight)]
+    pub stance_own_weight: usize,
+
     /// Sentences of a tagger task in each step (sentence tasks take 16). Each step's cost
     /// grows with it: the accurate set on all-mpnet-base-v2 uses 24 to fit the training budget.
     #[arg(long, value_name = "N", default_value_t = TuneOptions::default().token_batch)]
@@ -218,6 +223,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         bucket: !args.random_batches,
         token_batch: args.token_batch.max(1),
         stance_batch: args.stance_batch.max(1),
+        stance_own_weight: args.stance_own_weight.max(1),
         ..TuneOptions::default()
     };
     let bar = super::progress_bar(
@@ -252,6 +258,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         "length_bucketed": opts.bucket,
         "token_batch": opts.token_batch,
         "stance_batch": opts.stance_batch,
+        "stance_own_weight": opts.stance_own_weight,
         "half": args.half,
         "tasks": specs
             .iter()

@@ -43,7 +43,7 @@ pub const LAYERS_FILE: &str = "encoder.safetensors";
 
 /// The card beside [`LAYERS_FILE`]; its `base_encoder` names the encoder folder (under
 /// `models/`) the layers were tuned from.
-pub const CARD_FILE: &str = "tuned.json";
+pub const CARD_FILE: &str = crate::model::encode::TUNED_CARD;
 
 /// The encoder folder that tuned `layers` belong on: `models/<base_encoder>` as their
 /// [`CARD_FILE`] records it, or `models/minilm` (the default encoder) without tuned layers or
@@ -241,10 +241,10 @@ enum Head {
 }
 
 /// Small reproducible generator for shuffling (the same LCG as `train::folds_by_group`).
-struct Lcg(u64);
+pub(crate) struct Lcg(pub(crate) u64);
 
 impl Lcg {
-    fn next(&mut self, bound: usize) -> usize {
+    pub(crate) fn next(&mut self, bound: usize) -> usize {
         self.0 = self
             .0
             .wrapping_mul(6364136223846793005)
@@ -252,11 +252,18 @@ impl Lcg {
         (self.0 >> 33) as usize % bound.max(1)
     }
 
-    fn shuffle<T>(&mut self, v: &mut [T]) {
+    pub(crate) fn shuffle<T>(&mut self, v: &mut [T]) {
         for i in (1..v.len()).rev() {
             v.swap(i, self.next(i + 1));
         }
     }
+}
+
+/// The learning rate's factor at `step` of `total`: warm-up over the first 10% of steps, then
+/// linear decay to 0 (tuning and distilling alike).
+pub(crate) fn lr_factor(step: usize, total: usize) -> f64 {
+    let warm = (total as f64 * 0.1).max(1.0);
+    ((step + 1) as f64 / warm).min(1.0) * total.saturating_sub(step) as f64 / total.max(1) as f64
 }
 
 /// Batches drawn this many at a time are cut from rows of similar length.
@@ -268,7 +275,12 @@ const BUCKET_BATCHES: usize = 50;
 /// alignment). A batch is padded to its longest sentence, and with random batches most of a
 /// step's work was padding (news and UN sentences run from 5 to 200 tokens); the windows keep
 /// the epoch's order random at the scale of the whole data.
-fn length_bucketed(order: Vec<usize>, lens: &[i64], batch: usize, rng: &mut Lcg) -> Vec<usize> {
+pub(crate) fn length_bucketed(
+    order: Vec<usize>,
+    lens: &[i64],
+    batch: usize,
+    rng: &mut Lcg,
+) -> Vec<usize> {
     let batch = batch.max(1);
     let mut batches: Vec<Vec<usize>> = Vec::with_capacity(order.len().div_ceil(batch));
     for window in order.chunks(batch * BUCKET_BATCHES) {
@@ -422,9 +434,11 @@ pub fn tune(
         .collect();
     let mut opt = nn::AdamW::default().build(&vs, opts.lr)?;
 
+    // A stance task wraps around beside the others; alone, it sets the pace itself.
+    let any_pacer = prepared.iter().any(|p| p.paces);
     let steps_per_epoch = prepared
         .iter()
-        .filter(|p| p.paces)
+        .filter(|p| p.paces || !any_pacer)
         .map(|p| p.fit.len().div_ceil(p.batch))
         .max()
         .unwrap_or(0);
@@ -447,9 +461,7 @@ pub fn tune(
             })
             .collect();
         for s in 0..steps_per_epoch {
-            // Warm-up over the first 10% of steps, then linear decay to 0.
-            let warm = (total as f64 * 0.1).max(1.0);
-            let f = ((step + 1) as f64 / warm).min(1.0) * (total - step) as f64 / total as f64;
+            let f = lr_factor(step, total);
             opt.set_lr_group(0, opts.lr * f);
             opt.set_lr_group(1, opts.head_lr * f);
             let mut loss = Tensor::zeros([], (Kind::Float, Device::Cpu));
@@ -792,7 +804,7 @@ fn lower_states(
 }
 
 /// Runs `rows`' cached states through the tuned layers: token states `[b, l, h]` and the mask.
-fn top(
+pub(crate) fn top(
     encoder: &Encoder,
     states: &[Tensor],
     rows: &[usize],

@@ -31,6 +31,29 @@ pub const DEFAULT_BATCH: usize = 32;
 /// 8 such sentences a quarter of it, and the matrices are still large enough to run at full speed.
 pub const MAX_BATCH_TOKENS: usize = 2048;
 
+/// The card `framescore tune` and `framescore distill` write beside the tuned layers file.
+pub const TUNED_CARD: &str = "tuned.json";
+
+/// How many layers the encoder has when its tuned layers are a distilled student's (the card's
+/// `depth`: the checkpoint's first layers, then the student's own), or `None` for layers tuned
+/// in place (the checkpoint's depth) or without a card.
+pub fn student_depth(layers: &Path) -> Result<Option<i64>> {
+    /// The one field of the card this needs.
+    #[derive(Deserialize)]
+    struct Card {
+        depth: Option<i64>,
+    }
+    let card = layers.with_file_name(TUNED_CARD);
+    if !card.is_file() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&card)
+        .with_context(|| format!("cannot read {}", card.display()))?;
+    let card: Card = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a tuned-layers card", card.display()))?;
+    Ok(card.depth)
+}
+
 #[derive(Deserialize)]
 struct SentenceBertConfig {
     max_seq_length: usize,
@@ -146,7 +169,22 @@ impl Encoder {
                 );
             }
         }
-        let config = EncoderConfig::from_file(&dir.join("config.json"))?;
+        let mut config = EncoderConfig::from_file(&dir.join("config.json"))?;
+        if let Some(depth) = layers.map(student_depth).transpose()?.flatten() {
+            if depth == 0 || depth > config.num_hidden_layers {
+                bail!(
+                    "{} says its layers make a {depth}-layer encoder, but {} has {} layers",
+                    layers
+                        .map(|l| l.with_file_name(TUNED_CARD))
+                        .unwrap_or_default()
+                        .display(),
+                    dir.display(),
+                    config.num_hidden_layers
+                );
+            }
+            // A distilled student: the checkpoint's first layers, then its own (the overlay).
+            config.num_hidden_layers = depth;
+        }
         let max_len = match read_json::<SentenceBertConfig>(&dir.join("sentence_bert_config.json"))
         {
             Ok(c) => c.max_seq_length,
@@ -250,7 +288,13 @@ impl Encoder {
     fn int8_ranges_file(&self) -> Option<(PathBuf, String)> {
         let layers = self.layers.as_deref()?;
         let checkpoint = self.dir.join("model.safetensors");
-        let fingerprint = int8_ranges::fingerprint(&checkpoint, layers, CALIBRATION).ok()?;
+        // A student's ranges hold only its layers: its depth is part of what they were
+        // measured on (the layers file alone does not say it; its card does).
+        let calibration = match student_depth(layers).ok().flatten() {
+            Some(depth) => std::borrow::Cow::Owned(format!("{CALIBRATION}\n# depth {depth}")),
+            None => std::borrow::Cow::Borrowed(CALIBRATION),
+        };
+        let fingerprint = int8_ranges::fingerprint(&checkpoint, layers, &calibration).ok()?;
         Some((int8_ranges::path_for(layers), fingerprint))
     }
 

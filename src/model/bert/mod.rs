@@ -738,6 +738,29 @@ impl LeanBert {
         }
     }
 
+    /// Keeps only the layers `keep` (ascending checkpoint indices), in that order: the start of
+    /// a distilled student (`framescore distill`), whose layer `k` begins as layer `keep[k]`.
+    pub fn keep_layers(&mut self, keep: &[usize]) -> Result<()> {
+        if keep.is_empty()
+            || keep.windows(2).any(|w| w[0] >= w[1])
+            || keep.last().is_some_and(|&l| l >= self.layers.len())
+        {
+            bail!(
+                "layers to keep must be ascending indices below {}, got {keep:?}",
+                self.layers.len()
+            );
+        }
+        let mut old: Vec<Option<Layer>> = std::mem::take(&mut self.layers)
+            .into_iter()
+            .map(Some)
+            .collect();
+        self.layers = keep
+            .iter()
+            .map(|&i| old[i].take().expect("ascending, so each once"))
+            .collect();
+        Ok(())
+    }
+
     /// Makes layers `range` trainable: their weights become variables of `root` (copied, fp32),
     /// which an optimiser built on `root`'s var store then updates in place. Returns nothing;
     /// the layers read the variables from then on.

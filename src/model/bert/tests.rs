@@ -372,6 +372,51 @@ fn layer_overlay_round_trips() {
     assert!(LeanBert::load_with_overlay(model_dir(), &lean_config(), false, Some(&bad)).is_err());
 }
 
+/// A student that keeps layers 0, 1, 4 and 5 (`framescore distill`) is saved as its own layers
+/// at positions 2 and 3, and loads back as the checkpoint's first two layers under a 4-layer
+/// config with that overlay: the same forward to the last bit.
+#[test]
+fn kept_layers_round_trip_as_a_shallower_checkpoint() {
+    let mut student = LeanBert::load(model_dir(), &lean_config(), false).unwrap();
+    assert!(student.keep_layers(&[0, 4, 1]).is_err());
+    assert!(student.keep_layers(&[0, 6]).is_err());
+    assert!(student.keep_layers(&[]).is_err());
+    student.keep_layers(&[0, 1, 4, 5]).unwrap();
+    assert_eq!(student.num_layers(), 4);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("student.safetensors");
+    let tensors = student.layer_tensors(2..4);
+    assert!(tensors
+        .iter()
+        .all(|(n, _)| n.starts_with("encoder.layer.2.") || n.starts_with("encoder.layer.3.")));
+    let refs: Vec<(&str, &Tensor)> = tensors.iter().map(|(n, t)| (n.as_str(), t)).collect();
+    Tensor::write_safetensors(&refs, &path).unwrap();
+    let mut config = lean_config();
+    config.num_hidden_layers = 4;
+    let again = LeanBert::load_with_overlay(model_dir(), &config, false, Some(&path)).unwrap();
+    let (ids, mask) = batch(&token_ids(
+        &tokenizer(),
+        &["NASA is not allowed to cooperate with China.", "Win-win."],
+    ));
+    assert_eq!(
+        max_diff(
+            &student.forward(&ids, &mask),
+            &again.forward(&ids, &mask),
+            &mask
+        ),
+        0.0
+    );
+    // Not the full checkpoint's forward.
+    let whole = LeanBert::load(model_dir(), &lean_config(), false).unwrap();
+    assert!(
+        max_diff(
+            &whole.forward(&ids, &mask),
+            &again.forward(&ids, &mask),
+            &mask
+        ) > 0.1
+    );
+}
+
 /// MPNet's layers written out under their own checkpoint names load back as an overlay
 /// (what `framescore tune --encoder models/mpnet` ships), and its bf16 path (where the
 /// relative-position bias rides in the bf16 attention mask) stays close to fp32.

@@ -28,7 +28,10 @@ for enc in minilm mpnet; do
 done
 (cd "$WORK/ref" && CARGO_TARGET_DIR="$ROOT/target" cargo build --release --locked --quiet --bins)
 cp "$ROOT/target/release/framescore" "$WORK/framescore-ref"
-# Put the working tree's binary back where setup.sh left it.
+# Put the working tree's build back where setup.sh left it. The revision's sources were written
+# after the working tree's, so cargo (which compares modification times) would take its build
+# for up to date: touch the working tree's sources first, or the next build keeps the old one.
+find "$ROOT/src" "$ROOT/build.rs" -type f -exec touch {} +
 (cd "$ROOT" && cargo build --release --locked --quiet --bins)
 
 run() { # run NAME BINARY MODELS-ROOT EXTRA...

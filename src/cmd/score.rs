@@ -374,7 +374,27 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if !stream {
         let staging = framescore::output::staging_dir(&out);
         let _ = ctrlc::set_handler(move || {
-            let _ = std::fs::remove_dir_all(&staging);
+            // The main thread may still be creating files in the staging folder, so removing it
+            // in place can race with it (a file made between emptying the folder and removing
+            // it leaves the folder behind). Renaming is atomic: the staging folder is gone at
+            // once, and what the main thread writes after that fails or lands in the renamed
+            // folder, which is removed here (or, if that races too, by the next run: its name
+            // keeps the staging prefix).
+            let gone = staging.with_file_name(format!(
+                "{}-interrupted",
+                staging.file_name().unwrap_or_default().to_string_lossy()
+            ));
+            let target = if std::fs::rename(&staging, &gone).is_ok() {
+                &gone
+            } else {
+                &staging
+            };
+            for _ in 0..5 {
+                if std::fs::remove_dir_all(target).is_ok() || !target.exists() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
             eprintln!(
                 "framescore: interrupted; earlier results in the output folder are unchanged"
             );

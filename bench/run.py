@@ -22,7 +22,7 @@ Environment: BENCH_THREADS (default: all cores), BENCH_SPEECHES (default "150 30
 BENCH_SENTENCES (default "2000 4000"), BENCH_BIG_MB (default 0: off; e.g. 50 adds one document of
 that many MB made of speeches, scored end to end, for peak RSS on a single huge document).
 """
-import csv, json, os, platform, random, subprocess, sys, tempfile, time
+import csv, functools, json, os, platform, random, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cpuinfo  # noqa: E402
@@ -119,9 +119,11 @@ def measure(name, size, corpus, work, extra):
     return row, lines
 
 
+@functools.lru_cache(maxsize=None)
 def eval_scores(model, data, precision, tagger=None):
     """F1 per label of a head (from eval's CSV); with `tagger`, also the tagger's word F1 and
-    character-overlap F1 per source (from eval's table)."""
+    character-overlap F1 per source (from eval's table). Cached: the lite set's table compares
+    with the fast set's fp32 scores measured for the guard table. Callers must not modify it."""
     with tempfile.NamedTemporaryFile(suffix=".csv") as f:
         extra = ["--tagger", tagger] if tagger else []
         out, _, _ = run([BIN, "eval", "--model", model, "--data", data, "--csv", f.name, "--threads", THREADS,

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{framescore, read_csv, root, score, stderr, train_custom_frames};
+use common::{eval_f1, read_csv, root, score, stderr, train_custom_frames};
 
 const SEED: &str = "mondo-2024-01-28-nasa-china-lunar-samples.txt";
 
@@ -71,23 +71,15 @@ fn mixing_model_sets_is_refused_with_advice() {
 /// card reports (at the default precision), within a sentence or two.
 #[test]
 fn accurate_frame_model_scores_as_its_card_says() {
-    let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("scores.csv");
-    let o = framescore(&[
-        "eval",
-        "--model",
-        root().join("models/accurate/frames").to_str().unwrap(),
-        "--csv",
-        csv.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "eval failed: {}", stderr(&o));
-    let (_, rows) = read_csv(&csv);
-    let macro_f1: f64 = rows
+    let scores = eval_f1(
+        &root().join("models/accurate/frames"),
+        &root().join("datasets/framing/test.csv"),
+    );
+    let macro_f1 = scores
         .iter()
-        .find(|r| r["frame"] == "macro")
-        .expect("macro row")["f1"]
-        .parse()
-        .unwrap();
+        .find(|(f, _)| f == "macro")
+        .expect("macro row")
+        .1;
     assert!(macro_f1 >= MACRO_FLOOR, "macro-F1 {macro_f1}");
 }
 

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{framescore, read_csv, root, score, stderr};
+use common::{eval_f1, read_csv, root, score, stderr};
 
 #[test]
 fn lite_set_is_the_fast_sets_student() {
@@ -34,22 +34,8 @@ fn lite_set_is_the_fast_sets_student() {
 
 /// `framescore eval` macro-F1 of the lite set's frames on `data`.
 fn macro_f1(data: &str) -> f64 {
-    let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("scores.csv");
-    let o = framescore(&[
-        "eval",
-        "--model",
-        root().join("models/lite/frames").to_str().unwrap(),
-        "--data",
-        root().join(data).to_str().unwrap(),
-        "--csv",
-        csv.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "eval failed: {}", stderr(&o));
-    let (_, rows) = read_csv(&csv);
-    rows.iter().find(|r| r["frame"] == "macro").expect("macro")["f1"]
-        .parse()
-        .unwrap()
+    let scores = eval_f1(&root().join("models/lite/frames"), &root().join(data));
+    scores.iter().find(|(f, _)| f == "macro").expect("macro").1
 }
 
 /// The card's scores (in-domain 0.759 in fp32, 0.770 in int8; news test set 0.571 / 0.614) less

@@ -9,7 +9,7 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::{framescore, read_csv, root, stderr};
+use common::{eval_f1, framescore, read_csv, root, stderr};
 
 const FRAMES: [&str; 3] = ["hegemony", "cooperation", "security"];
 
@@ -93,24 +93,10 @@ fn every_row_names_its_source_and_synthetic_rows_only_train() {
 
 /// `framescore eval` on the news test set: macro-F1 and per-frame F1 (from its CSV).
 fn news_test_scores(models: &str) -> Vec<(String, f64)> {
-    let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("scores.csv");
-    let model = root().join(models).join("frames");
-    let data = root().join("datasets/framing/news-test.csv");
-    let o = framescore(&[
-        "eval",
-        "--data",
-        data.to_str().unwrap(),
-        "--model",
-        model.to_str().unwrap(),
-        "--csv",
-        csv.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "eval failed: {}", stderr(&o));
-    let (_, rows) = read_csv(&csv);
-    rows.iter()
-        .map(|r| (r["frame"].clone(), r["f1"].parse().unwrap()))
-        .collect()
+    eval_f1(
+        &root().join(models).join("frames"),
+        &root().join("datasets/framing/news-test.csv"),
+    )
 }
 
 /// The keyword baseline of `scripts/ood-report.py` on the news test set (computed there with

@@ -183,7 +183,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let out = distill::distill(&teacher, &mut student, &texts, &opts, &bar)?;
     bar.finish_and_clear();
-    drop((teacher, student));
+    // The trained student's layers are variables now; it is loaded again below from what is
+    // written, as `score` will load it. The teacher stays for the threshold matching.
+    drop(student);
 
     let tuned_dir = args.out.join("tuned");
     tune::save_layers(&tuned_dir, &out.layers, false)?;
@@ -216,6 +218,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         "closeness_after": out.after,
         "minutes": (started.elapsed().as_secs_f64() / 60.0 * 10.0).round() / 10.0,
     });
+    // Written now, as the student cannot be loaded without its depth; the matched thresholds
+    // are added below.
     std::fs::write(
         tuned_dir.join(TUNED_CARD),
         serde_json::to_string_pretty(&card)? + "\n",
@@ -232,7 +236,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let student = Encoder::load_tuned(&base, DEFAULT_BATCH, false, Some(&layers_file))?;
     student.write_int8_ranges()?;
     // Every head's threshold at the teacher's rate, on up to MATCH_SENTENCES of the sentences.
-    let teacher = Encoder::load_tuned(&base, DEFAULT_BATCH, false, Some(&layers))?;
     let step = texts.len().div_ceil(MATCH_SENTENCES).max(1);
     let sample: Vec<&str> = texts.iter().step_by(step).map(String::as_str).collect();
     let matched = distill::match_thresholds(&teacher, &student, &args.out, &sample)?;

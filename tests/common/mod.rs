@@ -51,6 +51,27 @@ pub fn train_custom_frames(book: &Path, out: &Path, extra: &[&str]) -> Output {
     framescore(&args)
 }
 
+/// `framescore eval --model MODEL --data DATA` (a frame or bias model on a gold CSV): the F1 of
+/// each label and of `macro`, from the CSV it writes.
+pub fn eval_f1(model: &Path, data: &Path) -> Vec<(String, f64)> {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("scores.csv");
+    let o = framescore(&[
+        "eval",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "eval failed: {}", stderr(&o));
+    let (_, rows) = read_csv(&csv);
+    rows.iter()
+        .map(|r| (r["frame"].clone(), r["f1"].parse().unwrap()))
+        .collect()
+}
+
 pub type Row = HashMap<String, String>;
 
 /// Reads a CSV into header-keyed rows, checking every row has the header's width.
